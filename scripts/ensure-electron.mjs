@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Fetches Electron's binary when it is first needed. Install scripts are off for the whole
+// workspace (.npmrc), so `npm install` never reaches outside the npm registry; this step does,
+// and it is tolerant: where the download is impossible it says so and exits with code 2, and
+// callers (npm start) fall back to serving the UI to a browser.
+// See docs/decisions/0001-electron-binary-install.md.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(join(process.cwd(), 'apps/terminal/package.json'));
+
+function electronDir() {
+  try {
+    return dirname(require.resolve('electron/package.json'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The path of an installed Electron binary, or undefined. */
+export function installedElectronPath() {
+  const dir = electronDir();
+  if (!dir) return undefined;
+  const pathFile = join(dir, 'path.txt');
+  if (!existsSync(pathFile)) return undefined;
+  const binary = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(binary) ? binary : undefined;
+}
+
+export function ensureElectron({ quiet = false } = {}) {
+  const present = installedElectronPath();
+  if (present) return { ok: true, path: present };
+  const dir = electronDir();
+  if (!dir) return { ok: false, reason: 'the electron package is not installed (run npm install)' };
+  if (!quiet) console.log('Fetching the Electron binary (first run)...');
+  const result = spawnSync(process.execPath, [join(dir, 'install.js')], {
+    cwd: dir,
+    stdio: quiet ? 'ignore' : 'inherit',
+    timeout: 5 * 60_000,
+  });
+  const installed = installedElectronPath();
+  if (result.status === 0 && installed) return { ok: true, path: installed };
+  return {
+    ok: false,
+    reason:
+      "Electron's binary could not be downloaded (this network reaches only the npm registry, or the download failed)",
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const outcome = ensureElectron();
+  if (outcome.ok) {
+    console.log(`Electron is installed: ${outcome.path}`);
+  } else {
+    console.log(`Electron is not available: ${outcome.reason}`);
+    process.exitCode = 2;
+  }
+}
