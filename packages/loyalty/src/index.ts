@@ -1,0 +1,3 @@
+export * from './result.js';
+export * from './program.js';
+export * from './ledger-types.js';
