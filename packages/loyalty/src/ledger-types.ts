@@ -65,8 +65,11 @@ export interface LedgerTransaction {
   readonly rewardId?: string;
   /** Refund: the checkout whose points are reversed. */
   readonly refundOf?: string;
-  /** Referral claim: the inviter. */
-  readonly inviterMemberId?: string;
+  /**
+   * Referral claim: written on the inviter's ledger (memberId = inviter) when the invitee makes
+   * a first purchase, so that each member's account depends only on that member's transactions.
+   */
+  readonly inviteeMemberId?: string;
   readonly referralCode?: string;
 }
 
