@@ -1,0 +1,193 @@
+import type { HoursWindow } from './program.js';
+
+/**
+ * Wall-clock helpers for offers (coupons, rewards): which weekday and time of day an instant
+ * is in the program's time zone, whether it falls in a daily hours window, and dates written
+ * for a cashier. Internal to the package: not re-exported from the index.
+ *
+ * Intl formatters are costly to build, so one per time zone is kept; they hold no state that
+ * changes results, so the functions stay pure.
+ */
+
+export interface ZonedClock {
+  /** 0 = Sunday ... 6 = Saturday. */
+  readonly weekday: number;
+  /** Minutes since local midnight, 0..1439. */
+  readonly minuteOfDay: number;
+  readonly year: number;
+}
+
+const WEEKDAY_INDEX: Readonly<Record<string, number>> = {
+  Sun: 0,
+  Mon: 1,
+  Tue: 2,
+  Wed: 3,
+  Thu: 4,
+  Fri: 5,
+  Sat: 6,
+};
+
+export const WEEKDAY_NAMES = [
+  'Sunday',
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+] as const;
+
+const clockFormatters = new Map<string, Intl.DateTimeFormat>();
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function cached(
+  cache: Map<string, Intl.DateTimeFormat>,
+  key: string,
+  make: () => Intl.DateTimeFormat,
+): Intl.DateTimeFormat {
+  let formatter = cache.get(key);
+  if (!formatter) {
+    formatter = make();
+    cache.set(key, formatter);
+  }
+  return formatter;
+}
+
+/** The weekday and time of day of `epochMs` in `timeZone` (an IANA name). */
+export function zonedClock(epochMs: number, timeZone: string): ZonedClock {
+  const formatter = cached(
+    clockFormatters,
+    timeZone,
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        weekday: 'short',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }),
+  );
+  let weekday = 0;
+  let hour = 0;
+  let minute = 0;
+  let year = 0;
+  for (const part of formatter.formatToParts(epochMs)) {
+    if (part.type === 'weekday') weekday = WEEKDAY_INDEX[part.value] ?? 0;
+    else if (part.type === 'hour') hour = Number(part.value) % 24;
+    else if (part.type === 'minute') minute = Number(part.value);
+    else if (part.type === 'year') year = Number(part.value);
+  }
+  return { weekday, minuteOfDay: hour * 60 + minute, year };
+}
+
+/** Minutes since midnight of an HH:MM string that the program schema already checked. */
+export function minutesOfHhmm(hhmm: string): number {
+  const [hours = '0', minutes = '0'] = hhmm.split(':');
+  return Number(hours) * 60 + Number(minutes);
+}
+
+function spansMidnight(window: HoursWindow): boolean {
+  return minutesOfHhmm(window.to) < minutesOfHhmm(window.from);
+}
+
+/**
+ * Whether a time of day is inside the window [from, to). A window whose `to` is before its
+ * `from` spans midnight (22:00–02:00). A window with `from` equal to `to` is the whole day:
+ * an empty window would make an offer that can never be used, which no manager means.
+ */
+export function hoursWindowContains(window: HoursWindow, minuteOfDay: number): boolean {
+  const from = minutesOfHhmm(window.from);
+  const to = minutesOfHhmm(window.to);
+  if (from === to) return true;
+  if (from < to) return minuteOfDay >= from && minuteOfDay < to;
+  return minuteOfDay >= from || minuteOfDay < to;
+}
+
+/**
+ * The weekday an instant counts as for an offer. The part of a midnight-spanning window after
+ * midnight belongs to the day the window opened: with Friday 22:00–02:00, Saturday 01:00 is
+ * still Friday night.
+ */
+export function offerWeekday(clock: ZonedClock, window: HoursWindow | undefined): number {
+  if (window && spansMidnight(window) && clock.minuteOfDay < minutesOfHhmm(window.to)) {
+    return (clock.weekday + 6) % 7;
+  }
+  return clock.weekday;
+}
+
+/** "Monday, Wednesday and Friday", listed Monday first as a week is read at the till. */
+export function weekdayList(weekdays: readonly number[]): string {
+  const ordered = [...new Set(weekdays)].sort((a, b) => ((a + 6) % 7) - ((b + 6) % 7));
+  const names = ordered.map((day) => WEEKDAY_NAMES[day] ?? String(day));
+  return new Intl.ListFormat('en-GB', { style: 'long', type: 'conjunction' }).format(names);
+}
+
+function dateFormatter(timeZone: string, withYear: boolean): Intl.DateTimeFormat {
+  return cached(
+    dateFormatters,
+    `${timeZone}|${withYear ? 'y' : 'n'}`,
+    () =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone,
+        day: 'numeric',
+        month: 'long',
+        ...(withYear ? { year: 'numeric' } : {}),
+      }),
+  );
+}
+
+/**
+ * "3 March", or "3 March 2025" when the year differs from the year of `referenceMs` (the
+ * moment the cashier reads it), in the program's time zone.
+ */
+export function formatOfferDate(epochMs: number, timeZone: string, referenceMs: number): string {
+  const withYear = zonedClock(epochMs, timeZone).year !== zonedClock(referenceMs, timeZone).year;
+  return dateFormatter(timeZone, withYear).format(epochMs);
+}
+
+/** Like `formatOfferDate`, with ", 14:30" added unless the instant is local midnight. */
+export function formatOfferDateTime(
+  epochMs: number,
+  timeZone: string,
+  referenceMs: number,
+): string {
+  const date = formatOfferDate(epochMs, timeZone, referenceMs);
+  const { minuteOfDay } = zonedClock(epochMs, timeZone);
+  if (minuteOfDay === 0) return date;
+  return `${date}, ${formatMinuteOfDay(minuteOfDay)}`;
+}
+
+/**
+ * The last day an offer that ends (exclusively) at `endMs` can be used. An end stored as local
+ * midnight of 4 March means "until the end of 3 March", so the day is taken 1 ms before.
+ */
+export function formatOfferLastDay(endMs: number, timeZone: string, referenceMs: number): string {
+  return formatOfferDate(endMs - 1, timeZone, referenceMs);
+}
+
+export function formatMinuteOfDay(minuteOfDay: number): string {
+  const hours = Math.floor(minuteOfDay / 60);
+  const minutes = minuteOfDay % 60;
+  return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
+}
+
+const ISO_INSTANT =
+  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+
+/**
+ * Epoch ms of an ISO-8601 instant, or undefined when it is not one. The offset (or Z) is
+ * required: without it `Date.parse` would read the host's local time and the result would
+ * depend on the machine. Days past the end of the month (30 February) are refused rather
+ * than rolled over.
+ */
+export function parseInstant(iso: string): number | undefined {
+  const match = ISO_INSTANT.exec(iso);
+  if (!match) return undefined;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day > daysInMonth) return undefined;
+  return Date.parse(iso);
+}
