@@ -1,3 +1,16 @@
 export * from './result.js';
 export * from './program.js';
 export * from './ledger-types.js';
+export * from './coupons.js';
+export * from './rewards.js';
+export * from './referrals.js';
+export * from './money.js';
+export * from './phone.js';
+export * from './earning.js';
+export * from './redemption.js';
+export * from './tiers.js';
+export * from './segments.js';
+export * from './expiry.js';
+export { advanceAccount, effectiveTime } from './account-clock.js';
+export * from './outcomes.js';
+export * from './ledger-fold.js';

@@ -56,7 +56,7 @@ export interface LedgerTransaction {
   /** Points spent, as computed on the terminal. */
   readonly pointsRedeemed: number;
   /** Breakdown of `pointsEarned` for the receipt and the audit trail. */
-  readonly bonuses?: readonly { readonly kind: BonusKind; readonly points: number }[];
+  readonly bonuses?: readonly BonusEntry[];
 
   /** Adjustment: signed points and the manager's reason. */
   readonly adjustmentPoints?: number;
@@ -76,6 +76,16 @@ export interface LedgerTransaction {
 export type BonusKind =
   'enrollment' | 'first-purchase' | 'birthday' | 'referral-invitee' | 'referral-inviter';
 
+export interface BonusEntry {
+  readonly kind: BonusKind;
+  readonly points: number;
+  /**
+   * Birthday bonus: the year of the birthday it celebrates (earning's `birthdayBonusYear`, which
+   * may differ from the year of the purchase near New Year). The server gives one per year.
+   */
+  readonly year?: number;
+}
+
 export type OutcomeStatus = 'accepted' | 'accepted-with-review' | 'refused';
 
 export type ReviewKind =
@@ -83,7 +93,16 @@ export type ReviewKind =
   | 'coupon-over-limit'
   | 'coupon-over-member-limit'
   | 'merged-duplicate'
-  | 'rejected-transaction';
+  | 'rejected-transaction'
+  /** A once-only bonus (enrollment, first purchase, the birthday of a year) claimed again. */
+  | 'duplicate-bonus';
+
+/** One reason an accepted transaction needs a manager's look. */
+export interface OutcomeFlag {
+  readonly reason: string;
+  readonly message: string;
+  readonly review: ReviewKind;
+}
 
 export interface TransactionOutcome {
   readonly status: OutcomeStatus;
@@ -92,6 +111,11 @@ export interface TransactionOutcome {
   readonly message?: string;
   /** A review the server opens for a manager, if any. */
   readonly review?: ReviewKind;
+  /**
+   * Every flag of an 'accepted-with-review' outcome (one review each), when a transaction has
+   * more than one (an overdraft with a coupon over its limit); `reason` and `review` are the first.
+   */
+  readonly flags?: readonly OutcomeFlag[];
 }
 
 /** What applying a transaction did to the member's account (all zero when refused). */
@@ -100,6 +124,7 @@ export interface TransactionEffects {
   readonly balanceDelta: number;
   /** Points added to lifetime (earned; never negative). */
   readonly earned: number;
+  /** Points redeemed (negative for a refund, which gives the original's back). */
   readonly redeemed: number;
   /** Points reversed by a refund (subtracted from lifetime). */
   readonly reversed: number;
@@ -108,6 +133,8 @@ export interface TransactionEffects {
   /** Visits added (1 for a checkout, -1 for a full refund, else 0). */
   readonly visits: number;
   readonly couponUse?: { readonly couponId: string };
+  /** The bonuses granted, a repeated once-only bonus stripped; included in `earned`. */
+  readonly bonuses?: readonly BonusEntry[];
 }
 
 /** What the server adds to a transaction when it applies it. */
@@ -154,7 +181,24 @@ export interface Account {
   readonly lots: readonly PointsLot[];
   /** Uses of each coupon by this member. */
   readonly couponUses: Readonly<Record<string, number>>;
-  /** Calendar years in which the birthday bonus was given. */
+  /** Years whose birthday bonus was given (the birthday's year, see `BonusEntry.year`). */
   readonly birthdayBonusYears: readonly number[];
   readonly firstPurchaseAt?: string;
+  /** When an enrollment bonus was granted (a second one is stripped). */
+  readonly enrollmentBonusAt?: string;
+  /**
+   * The ledger clock: expiry and tier re-qualification have been processed up to this instant
+   * (absent = never). It only moves forward.
+   */
+  readonly clock?: string;
+  /** The running qualification period, when tiers re-qualify (see tiers.ts). */
+  readonly qualification?: QualificationPeriod;
+}
+
+/** Figures of the running tier qualification period [start, next boundary). */
+export interface QualificationPeriod {
+  readonly start: string;
+  readonly lifetime: number;
+  readonly spend: number;
+  readonly orders: number;
 }

@@ -1,0 +1,77 @@
+import { expirePointsLots } from './expiry.js';
+import type { Account, LedgerTransaction } from './ledger-types.js';
+import type { ProgramSettings } from './program.js';
+import type { TierStats } from './tiers.js';
+import { requalifyTier, tierProgress } from './tiers.js';
+
+/**
+ * The ledger clock of an account: the instant up to which points expiry and tier
+ * re-qualification have been processed. It is the latest effective time of the transactions
+ * applied so far and, when an account is read, the reading instant. It never goes back, so
+ * a transaction made offline long ago cannot bring expired points back.
+ */
+
+/**
+ * When a transaction counts for expiry and re-qualification: when it happened at the till, but
+ * never later than when the server received it, so a terminal clock running ahead cannot
+ * expire a member's points early.
+ */
+export function effectiveTime(
+  tx: Pick<LedgerTransaction, 'occurredAt'>,
+  receivedAt: string,
+): string {
+  const occurred = Date.parse(tx.occurredAt);
+  const received = Date.parse(receivedAt);
+  return new Date(
+    Number.isNaN(received) || occurred <= received ? occurred : received,
+  ).toISOString();
+}
+
+/** The figures tiers are evaluated on. */
+export function accountTierStats(account: Account): TierStats {
+  return {
+    lifetime: account.lifetime,
+    spend: account.spend,
+    orders: account.visits,
+    periodLifetime: account.qualification?.lifetime ?? 0,
+    periodSpend: account.qualification?.spend ?? 0,
+    periodOrders: account.qualification?.orders ?? 0,
+  };
+}
+
+/**
+ * Moves the ledger clock forward to `at`: crosses qualification period boundaries (when tiers
+ * re-qualify) and expires lots. An `at` not after the clock changes nothing.
+ */
+export function advanceAccount(account: Account, program: ProgramSettings, at: string): Account {
+  const atMs = Date.parse(at);
+  if (Number.isNaN(atMs)) return account;
+  if (account.clock !== undefined && Date.parse(account.clock) >= atMs) return account;
+  const { requalification } = program.tiers;
+  const { tierId, qualification } = requalification.enabled
+    ? requalifyTier(program, account.tierId, account.qualification, atMs)
+    : { tierId: account.tierId, qualification: undefined };
+  const { lots, expired } = expirePointsLots(account.lots, program.expiry.months, atMs);
+  const advanced: Account = {
+    ...account,
+    tierId,
+    qualification,
+    lots,
+    balance: account.balance - expired,
+    expired: account.expired + expired,
+    clock: new Date(atMs).toISOString(),
+  };
+  return { ...advanced, tierProgress: tierProgress(program, accountTierStats(advanced), tierId) };
+}
+
+const yearFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar year of an instant in the program's time zone (birthday bonuses are per year). */
+export function calendarYear(iso: string, timeZone: string): number {
+  let format = yearFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
+    yearFormats.set(timeZone, format);
+  }
+  return Number(format.format(new Date(Date.parse(iso))));
+}
