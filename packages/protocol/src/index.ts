@@ -1,0 +1,4 @@
+export * from './schemas/index.js';
+export * from './ownership.js';
+export * from './wire.js';
+export * from './hlc.js';
