@@ -1,0 +1,176 @@
+/**
+ * Tillpoint's Electron main process: one window on a persistent, locked-down session, the
+ * renderer served from `tillpoint://app/`, and nothing else. All till logic runs in the renderer
+ * (packages/terminal-core); this shell only hosts it.
+ *
+ * Switches: --kiosk, --server-url=<url>, --enrollment-code=<code>, --user-data-dir=<dir>.
+ * In development, TILLPOINT_RENDERER_URL (e.g. http://localhost:5173) loads Vite's dev server.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, Menu, protocol, session } from 'electron';
+import { provisioningSearch } from '../shared/bridge.js';
+import { serverOrigin } from '../shared/settings.js';
+import type { TerminalSettings } from '../shared/settings.js';
+import { registerIpcHandlers } from './ipc.js';
+import {
+  APP_ENTRY_URL,
+  APP_SCHEME,
+  APP_SCHEME_PRIVILEGES,
+  SESSION_PARTITION,
+  contentSecurityPolicy,
+  contentTypeFor,
+  lockDownSession,
+  lockDownWebContents,
+  resolveAppFile,
+  secureWebPreferences,
+  trustedOrigins,
+} from './security.js';
+import type { PolicyOptions } from './security.js';
+import {
+  SETTINGS_FILE_NAME,
+  SettingsStore,
+  launchProvisioning,
+  parseLaunchOptions,
+} from './settings.js';
+
+/** Replaced at build time with apps/terminal/package.json's version. */
+declare const __APP_VERSION__: string;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererRoot = path.join(here, '..', 'renderer');
+const preloadPath = path.join(here, '..', 'preload', 'index.cjs');
+
+const launch = parseLaunchOptions(process.argv);
+const devServerUrl = app.isPackaged
+  ? undefined
+  : process.env['TILLPOINT_RENDERER_URL'] || undefined;
+const origins = trustedOrigins(devServerUrl);
+
+// Before `ready`: the scheme's privileges, the app's name and where its data lives.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
+app.enableSandbox();
+app.setName('Tillpoint');
+if (launch.userDataDir) {
+  app.setPath('userData', path.resolve(launch.userDataDir));
+} else if (!app.isPackaged) {
+  // Started as `electron out/main/index.js`, Electron would otherwise use its own name.
+  app.setPath('userData', path.join(app.getPath('appData'), 'Tillpoint'));
+}
+
+let mainWindow: BrowserWindow | undefined;
+
+async function serveAppFile(request: Request, policy: PolicyOptions): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return new Response(null, { status: 405 });
+  }
+  const resolved = resolveAppFile(rendererRoot, request.url);
+  if (!resolved.ok) return new Response(null, { status: resolved.status });
+  let body: Buffer;
+  try {
+    body = await readFile(resolved.file);
+  } catch {
+    return new Response(null, { status: 404 });
+  }
+  const type = contentTypeFor(resolved.file);
+  const headers: Record<string, string> = {
+    'Content-Type': type,
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-cache',
+  };
+  if (type.startsWith('text/html'))
+    headers['Content-Security-Policy'] = contentSecurityPolicy(policy);
+  return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { headers });
+}
+
+function createWindow(settings: TerminalSettings): BrowserWindow {
+  const kiosk = launch.kiosk || settings.kiosk;
+  const window = new BrowserWindow({
+    title: 'Tillpoint',
+    width: 1280,
+    height: 800,
+    minWidth: 800,
+    minHeight: 600,
+    show: false,
+    backgroundColor: '#f6f5f2',
+    autoHideMenuBar: true,
+    kiosk,
+    fullscreen: kiosk,
+    webPreferences: secureWebPreferences(preloadPath, { devTools: !app.isPackaged }),
+  });
+  if (kiosk) Menu.setApplicationMenu(null);
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', () => {
+    mainWindow = undefined;
+  });
+  const provisioning = launchProvisioning({
+    ...launch,
+    ...(settings.serverUrl === null ? {} : { serverUrl: settings.serverUrl }),
+  });
+  const entry = devServerUrl ?? APP_ENTRY_URL;
+  window.loadURL(`${entry}${provisioningSearch(provisioning)}`).catch((error: unknown) => {
+    console.error(`Tillpoint could not load its screens from ${entry}:`, error);
+  });
+  return window;
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const opened = await SettingsStore.open(path.join(app.getPath('userData'), SETTINGS_FILE_NAME));
+  const settings = opened.store;
+  if (opened.problems) {
+    console.warn(`Tillpoint settings ignored, using defaults: ${opened.problems.join('; ')}`);
+  }
+  if (launch.serverUrl) {
+    await settings.update({ serverUrl: launch.serverUrl }).catch((error: unknown) => {
+      console.error(
+        `--server-url ignored: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+  }
+  const policy = (): PolicyOptions => ({
+    serverOrigin: serverOrigin(settings.current),
+    devServerOrigin: devServerUrl,
+  });
+
+  const appSession = session.fromPartition(SESSION_PARTITION);
+  appSession.protocol.handle(APP_SCHEME, (request) => serveAppFile(request, policy()));
+  lockDownSession(appSession, policy);
+  app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents, origins));
+
+  registerIpcHandlers({
+    window: () => mainWindow,
+    trustedOrigins: origins,
+    settings,
+    appVersion: __APP_VERSION__,
+    receiptsDir: path.join(app.getPath('userData'), 'receipts'),
+    onSettingsSaved(before, after) {
+      const window = mainWindow;
+      if (!window || window.isDestroyed()) return;
+      if (!launch.kiosk && before.kiosk !== after.kiosk) window.setKiosk(after.kiosk);
+      if (serverOrigin(before) !== serverOrigin(after)) {
+        // After the reply is on its way: the page's CSP is fixed at load, so reload to apply.
+        setImmediate(() => window.webContents.reload());
+      }
+    },
+  });
+
+  mainWindow = createWindow(settings.current);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Tillpoint is running on this till; it is brought to the front instead.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  start().catch((error: unknown) => {
+    console.error('Tillpoint failed to start:', error);
+    app.exit(1);
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * Terminal settings: where the sync server is, whether the till runs as a full-screen kiosk, and
+ * how receipts are printed. The Electron shell stores them as JSON in its user-data directory, the
+ * browser build in localStorage; both validate with these schemas, so a hand-edited or stale file
+ * can never configure the app into an unsafe state.
+ */
+import { z } from 'zod';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The app runs on a secure origin, where Chromium blocks plain-HTTP requests to anything but
+ * the loopback address (mixed content). Refusing those here gives the cashier a reason instead
+ * of a silent network failure later.
+ */
+export const ServerUrlSchema = z
+  .string()
+  .trim()
+  .max(2048)
+  .transform((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not a URL (e.g. https://sync.example.com)' });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      ctx.addIssue({ code: 'custom', message: 'must start with https://' });
+      return z.NEVER;
+    }
+    if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must use https:// (http:// only for this computer)',
+      });
+      return z.NEVER;
+    }
+    if (url.username !== '' || url.password !== '') {
+      ctx.addIssue({ code: 'custom', message: 'must not contain a user name or password' });
+      return z.NEVER;
+    }
+    if (url.search !== '' || url.hash !== '') {
+      ctx.addIssue({ code: 'custom', message: 'must not contain ? or #' });
+      return z.NEVER;
+    }
+    // One spelling per server: no trailing slash, so `${serverUrl}/sync/v1` is always right.
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  });
+
+export const PrinterSettingsSchema = z
+  .object({
+    /** `pdf`: save each receipt as a PDF file; `system`: send it to an installed printer. */
+    mode: z.enum(['pdf', 'system']).default('pdf'),
+    /** The system printer's name; empty means the default printer. */
+    deviceName: z.string().trim().max(200).default(''),
+    /** Print without the system dialog (what a till wants). */
+    silent: z.boolean().default(true),
+  })
+  .strict();
+
+export const TerminalSettingsSchema = z
+  .object({
+    /** The sync server, e.g. `https://sync.example.com`; null until first run sets it. */
+    serverUrl: ServerUrlSchema.nullable().default(null),
+    /** Full-screen kiosk mode: no window frame, no way out but the app's own sign-out. */
+    kiosk: z.boolean().default(false),
+    printer: PrinterSettingsSchema.default({ mode: 'pdf', deviceName: '', silent: true }),
+  })
+  .strict();
+
+export type PrinterSettings = z.output<typeof PrinterSettingsSchema>;
+export type TerminalSettings = z.output<typeof TerminalSettingsSchema>;
+
+/** What `settings.set` accepts: any subset; `printer` may be partial too. */
+export const TerminalSettingsPatchSchema = z
+  .object({
+    serverUrl: z.string().nullable().optional(),
+    kiosk: z.boolean().optional(),
+    // Not `PrinterSettingsSchema.partial()`: its defaults would fill in, and overwrite, the
+    // fields a patch leaves out.
+    printer: z
+      .object({
+        mode: PrinterSettingsSchema.shape.mode.unwrap().optional(),
+        deviceName: z.string().trim().max(200).optional(),
+        silent: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type TerminalSettingsPatch = z.input<typeof TerminalSettingsPatchSchema>;
+
+export type SettingsResult =
+  | { readonly ok: true; readonly settings: TerminalSettings }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+function problemsOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) =>
+    issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+  );
+}
+
+export function defaultSettings(): TerminalSettings {
+  return TerminalSettingsSchema.parse({});
+}
+
+/** Validates stored settings (a file's JSON, localStorage); missing fields get their defaults. */
+export function parseSettings(input: unknown): SettingsResult {
+  const parsed = TerminalSettingsSchema.safeParse(input);
+  return parsed.success
+    ? { ok: true, settings: parsed.data }
+    : { ok: false, problems: problemsOf(parsed.error) };
+}
+
+/** Applies a patch from the screens to the current settings; the result is validated whole. */
+export function applySettingsPatch(current: TerminalSettings, patch: unknown): SettingsResult {
+  const parsedPatch = TerminalSettingsPatchSchema.safeParse(patch);
+  if (!parsedPatch.success) return { ok: false, problems: problemsOf(parsedPatch.error) };
+  const { printer, ...rest } = parsedPatch.data;
+  return parseSettings({ ...current, ...rest, printer: { ...current.printer, ...printer } });
+}
+
+export class InvalidSettingsError extends Error {
+  override readonly name = 'InvalidSettingsError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid settings: ${problems.join('; ')}`);
+  }
+}
+
+/** The origin the content security policy lets the app connect to, or undefined when unset. */
+export function serverOrigin(settings: Pick<TerminalSettings, 'serverUrl'>): string | undefined {
+  return settings.serverUrl === null ? undefined : new URL(settings.serverUrl).origin;
+}
