@@ -1,0 +1,82 @@
+/** Builds the Express app from its dependencies; listening is `server.ts`'s job. */
+import express from 'express';
+import type { Express, Response } from 'express';
+import { AuthService } from './auth/auth-service.js';
+import { createEnrollRouter } from './auth/enroll-router.js';
+import { RateLimiter } from './auth/rate-limiter.js';
+import type { ServerConfig } from './config.js';
+import type { Database } from './db/database.js';
+import { ServiceError } from './errors.js';
+import { requireTerminal } from './http/auth-middleware.js';
+import { cors } from './http/cors.js';
+import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
+import { requireProtocolVersion } from './http/protocol-version.js';
+import { ServerMetrics } from './metrics/metrics.js';
+import type { ChangeFeed } from './sync/change-feed.js';
+import type { CollectionRegistry } from './sync/collection-handlers.js';
+import { createSyncRouter } from './sync/sync-router.js';
+
+export interface AppDependencies {
+  readonly config: Pick<ServerConfig, 'limits' | 'rateLimit' | 'tokenPepper' | 'cors'>;
+  readonly db: Database;
+  readonly registry: CollectionRegistry;
+  readonly feed: ChangeFeed;
+  readonly metrics?: ServerMetrics;
+}
+
+export interface BuiltApp {
+  readonly app: Express;
+  readonly metrics: ServerMetrics;
+  readonly auth: AuthService;
+  /** Open SSE responses (ended on shutdown). */
+  readonly streams: Set<Response>;
+}
+
+export function createApp(deps: AppDependencies): BuiltApp {
+  const { config, db, registry, feed } = deps;
+  const metrics = deps.metrics ?? new ServerMetrics();
+  const auth = new AuthService(db, config.tokenPepper);
+  const limiter = new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst);
+  const streams = new Set<Response>();
+  metrics.gauge('tillpoint_sse_streams', 'Open server-sent-event streams.', () => streams.size);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const json = express.json({ limit: config.limits.maxBodyBytes, strict: false, type: () => true });
+
+  app.get('/healthz', async (_req, res) => {
+    await db.query('SELECT 1');
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/metrics', (_req, res) => {
+    res.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
+  });
+
+  // Before everything else on these routes: a preflight carries neither the protocol header nor
+  // the token, and error answers must carry the CORS headers for the renderer to read them.
+  app.use(['/api/v1', '/sync/v1'], cors(config.cors.allowedOrigins));
+
+  // Enrollment is unauthenticated: its bucket is per client address.
+  app.use('/api/v1', requireProtocolVersion, (req, _res, next) => {
+    const verdict = limiter.take(`address:${req.socket.remoteAddress ?? 'unknown'}`);
+    if (!verdict.allowed) {
+      throw new ServiceError('rate-limited', 'too many requests', {
+        retryAfterSeconds: verdict.retryAfterSeconds,
+      });
+    }
+    next();
+  });
+  app.use('/api/v1', json, createEnrollRouter(auth));
+
+  app.use('/sync/v1', requireProtocolVersion, requireTerminal(auth, limiter), json);
+  app.use(
+    '/sync/v1',
+    createSyncRouter({ db, registry, feed, metrics, limits: config.limits, streams }),
+  );
+
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(metrics));
+  return { app, metrics, auth, streams };
+}

@@ -1,0 +1,177 @@
+/**
+ * Stores, enrollment codes, terminals and their device tokens. Secrets (codes, tokens) leave
+ * this module exactly once, in the return value that creates them; the database holds only
+ * their keyed hashes.
+ */
+import type { Database, Queryable } from '../db/database.js';
+import { isUniqueViolation } from '../db/database.js';
+import { ServiceError } from '../errors.js';
+import { uuidv7 } from '../ids.js';
+import {
+  generateDeviceToken,
+  generateEnrollmentCode,
+  hashSecret,
+  normalizeEnrollmentCode,
+} from './secrets.js';
+import type { TerminalContext } from './terminal-context.js';
+
+export interface Store {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface EnrollmentResult {
+  readonly terminalId: string;
+  readonly storeId: string;
+  readonly token: string;
+}
+
+export interface TerminalSummary {
+  readonly id: string;
+  readonly storeId: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+const STORE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
+export class AuthService {
+  constructor(
+    private readonly db: Database,
+    private readonly pepper: string,
+  ) {}
+
+  async createStore(input: { id?: string; name: string }): Promise<Store> {
+    const id = input.id ?? uuidv7();
+    const name = input.name.trim();
+    if (!STORE_ID_PATTERN.test(id)) {
+      throw new ServiceError('invalid-body', 'store id must be 1 to 64 letters, digits, _ . : -');
+    }
+    if (name.length === 0 || name.length > 120) {
+      throw new ServiceError('invalid-body', 'store name must be 1 to 120 characters');
+    }
+    try {
+      await this.db.query('INSERT INTO stores (id, name) VALUES ($1, $2)', [id, name]);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ServiceError('invalid-body', `store ${id} already exists`, { storeId: id });
+      }
+      throw error;
+    }
+    return { id, name };
+  }
+
+  async listStores(): Promise<Store[]> {
+    const { rows } = await this.db.query<{ id: string; name: string }>(
+      'SELECT id, name FROM stores ORDER BY created_at, id',
+    );
+    return rows;
+  }
+
+  /** A single-use code that enrolls one terminal into `storeId` until `expiresAt`. */
+  async createEnrollmentCode(
+    storeId: string,
+    ttlMinutes: number,
+    now = new Date(),
+  ): Promise<{ code: string; storeId: string; expiresAt: string }> {
+    const store = await this.db.query('SELECT 1 FROM stores WHERE id = $1', [storeId]);
+    if (store.rowCount === 0) {
+      throw new ServiceError('not-found', `no store ${storeId}`, { storeId });
+    }
+    const code = generateEnrollmentCode();
+    const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000);
+    await this.db.query(
+      'INSERT INTO enrollment_codes (code_hash, store_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
+      [this.#codeHash(code), storeId, now, expiresAt],
+    );
+    return { code, storeId, expiresAt: expiresAt.toISOString() };
+  }
+
+  /**
+   * Consumes the code and registers the terminal, in one transaction: of two terminals racing
+   * with one code exactly one gets a token (the row lock makes the second see it used).
+   */
+  async enroll(
+    input: { enrollmentCode: string; terminalName: string },
+    now = new Date(),
+  ): Promise<EnrollmentResult> {
+    const codeHash = this.#codeHash(input.enrollmentCode);
+    const token = generateDeviceToken();
+    const terminalId = uuidv7(now.getTime());
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ store_id: string; expires_at: Date; used_at: Date | null }>(
+        'SELECT store_id, expires_at, used_at FROM enrollment_codes WHERE code_hash = $1 FOR UPDATE',
+        [codeHash],
+      );
+      const code = rows[0];
+      if (!code) {
+        throw new ServiceError('enrollment-code-invalid', 'there is no such enrollment code');
+      }
+      if (code.used_at !== null) {
+        throw new ServiceError('enrollment-code-used', 'this enrollment code was already used');
+      }
+      if (code.expires_at.getTime() <= now.getTime()) {
+        throw new ServiceError('enrollment-code-expired', 'this enrollment code has expired');
+      }
+      await tx.query(
+        'UPDATE enrollment_codes SET used_at = $2, used_by_terminal_id = $3 WHERE code_hash = $1',
+        [codeHash, now, terminalId],
+      );
+      await tx.query(
+        'INSERT INTO terminals (id, store_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
+        [terminalId, code.store_id, input.terminalName, hashSecret(token, this.pepper), now],
+      );
+      return { terminalId, storeId: code.store_id, token };
+    });
+  }
+
+  /** The terminal a Bearer token belongs to; 401 'unauthorized' or 'token-revoked' otherwise. */
+  async authenticate(token: string, db: Queryable = this.db): Promise<TerminalContext> {
+    const { rows } = await db.query<{ id: string; store_id: string; revoked_at: Date | null }>(
+      'SELECT id, store_id, revoked_at FROM terminals WHERE token_hash = $1',
+      [hashSecret(token, this.pepper)],
+    );
+    const terminal = rows[0];
+    if (!terminal) throw new ServiceError('unauthorized', 'unknown device token');
+    if (terminal.revoked_at !== null) {
+      throw new ServiceError('token-revoked', 'this terminal has been revoked; enroll it again');
+    }
+    return { terminalId: terminal.id, storeId: terminal.store_id };
+  }
+
+  async listTerminals(storeId?: string): Promise<TerminalSummary[]> {
+    const { rows } = await this.db.query<{
+      id: string;
+      store_id: string;
+      name: string;
+      created_at: Date;
+      revoked_at: Date | null;
+    }>(
+      `SELECT id, store_id, name, created_at, revoked_at FROM terminals
+        WHERE $1::text IS NULL OR store_id = $1 ORDER BY created_at, id`,
+      [storeId ?? null],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      storeId: row.store_id,
+      name: row.name,
+      createdAt: row.created_at.toISOString(),
+      revokedAt: row.revoked_at?.toISOString() ?? null,
+    }));
+  }
+
+  /** Revokes the terminal's token at once, for every server process (they all read the table). */
+  async revokeTerminal(terminalId: string, now = new Date()): Promise<void> {
+    const { rowCount } = await this.db.query(
+      'UPDATE terminals SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1',
+      [terminalId, now],
+    );
+    if (rowCount === 0)
+      throw new ServiceError('not-found', `no terminal ${terminalId}`, { terminalId });
+  }
+
+  #codeHash(code: string): string {
+    return hashSecret(normalizeEnrollmentCode(code), this.pepper);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Operator commands: `npm run cli -w server -- <command> [--option value]`. They use the same
+ * configuration (DATABASE_URL or the PGlite data directory) as the server.
+ */
+import { parseArgs } from 'node:util';
+import { AuthService } from './auth/auth-service.js';
+import { createStaff } from './auth/staff-service.js';
+import { ConfigError, loadConfig } from './config.js';
+import type { Database } from './db/database.js';
+import { migrate } from './db/migrate.js';
+import { openDatabase } from './db/open-database.js';
+import { isServiceError } from './errors.js';
+import { setLogLevel } from './logger.js';
+import type { CollectionRegistry } from './sync/collection-handlers.js';
+import { createSyncCollections } from './sync/sync-collections.js';
+import { loadDemo } from './demo/demo-data.js';
+
+export interface CliContext {
+  readonly db: Database;
+  readonly registry: CollectionRegistry;
+  readonly auth: AuthService;
+  readonly enrollmentCodeTtlMinutes: number;
+  readonly print: (line: string) => void;
+}
+
+type Options = Record<string, string | undefined>;
+
+export interface CliCommand {
+  readonly usage: string;
+  readonly run: (ctx: CliContext, options: Options) => Promise<void>;
+}
+
+function required(options: Options, name: string): string {
+  const value = options[name];
+  if (value === undefined || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+export class UsageError extends Error {}
+
+/** The commands; the ledger adds `load-demo` here. */
+export const COMMANDS: Record<string, CliCommand> = {
+  'create-store': {
+    usage: 'create-store --name <name> [--id <store id>]',
+    async run(ctx, options) {
+      const store = await ctx.auth.createStore({
+        id: options['id'],
+        name: required(options, 'name'),
+      });
+      ctx.print(`store ${store.id} "${store.name}" created`);
+    },
+  },
+  'create-enrollment-code': {
+    usage: 'create-enrollment-code --store <store id> [--ttl-minutes <minutes>]',
+    async run(ctx, options) {
+      const ttl = Number(options['ttl-minutes'] ?? ctx.enrollmentCodeTtlMinutes);
+      if (!Number.isInteger(ttl) || ttl < 1)
+        throw new UsageError('--ttl-minutes must be a positive integer');
+      const { code, storeId, expiresAt } = await ctx.auth.createEnrollmentCode(
+        required(options, 'store'),
+        ttl,
+      );
+      // Printed once: the server keeps only its hash.
+      ctx.print(`enrollment code for store ${storeId} (single use, expires ${expiresAt}):`);
+      ctx.print(code);
+    },
+  },
+  'list-terminals': {
+    usage: 'list-terminals [--store <store id>]',
+    async run(ctx, options) {
+      const terminals = await ctx.auth.listTerminals(options['store']);
+      if (terminals.length === 0) ctx.print('no terminals');
+      for (const t of terminals) {
+        ctx.print(
+          `${t.id}\t${t.storeId}\t${t.name}\t${t.createdAt}\t${t.revokedAt ? `revoked ${t.revokedAt}` : 'active'}`,
+        );
+      }
+    },
+  },
+  'revoke-terminal': {
+    usage: 'revoke-terminal --terminal <terminal id>',
+    async run(ctx, options) {
+      const terminalId = required(options, 'terminal');
+      await ctx.auth.revokeTerminal(terminalId);
+      ctx.print(`terminal ${terminalId} revoked`);
+    },
+  },
+  'create-staff': {
+    usage:
+      'create-staff --name <name> --role cashier|manager --pin <4-8 digits> [--store <id>[,<id>...]]',
+    async run(ctx, options) {
+      const doc = await createStaff(ctx.db, ctx.registry, {
+        name: required(options, 'name'),
+        role: required(options, 'role'),
+        pin: required(options, 'pin'),
+        storeIds: (options['store'] ?? '').split(',').filter((id) => id !== ''),
+      });
+      ctx.print(
+        `staff ${String(doc['id'])} "${String(doc['name'])}" (${String(doc['role'])}) created`,
+      );
+    },
+  },
+  'load-demo': {
+    usage: 'load-demo (a demo store, staff, program, coupons, rewards, 1,000 members)',
+    async run(ctx) {
+      await loadDemo(ctx.db, ctx.registry, ctx.auth, ctx.print);
+    },
+  },
+};
+
+const OPTION_NAMES = ['name', 'id', 'store', 'ttl-minutes', 'terminal', 'role', 'pin'];
+
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<void> {
+  const [name, ...rest] = argv;
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (!command) {
+    throw new UsageError(
+      `usage: npm run cli -w server -- <command>\n${Object.values(COMMANDS)
+        .map((c) => `  ${c.usage}`)
+        .join('\n')}`,
+    );
+  }
+  const { values } = parseArgs({
+    args: [...rest],
+    options: Object.fromEntries(
+      OPTION_NAMES.map((option) => [option, { type: 'string' as const }]),
+    ),
+    strict: true,
+    allowPositionals: false,
+  });
+  const options: Options = Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? value : undefined,
+    ]),
+  );
+  await command.run(ctx, options);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  setLogLevel(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const db = await openDatabase(config.database);
+  try {
+    await migrate(db);
+    await runCli(process.argv.slice(2), {
+      db,
+      registry: createSyncCollections(),
+      auth: new AuthService(db, config.tokenPepper),
+      enrollmentCodeTtlMinutes: config.enrollmentCodeTtlMinutes,
+      print: (line) => process.stdout.write(`${line}\n`),
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    if (error instanceof UsageError || error instanceof ConfigError || isServiceError(error)) {
+      process.stderr.write(`${error.message}\n`);
+    } else if (
+      error instanceof TypeError &&
+      'code' in error &&
+      String(error.code).startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      process.stderr.write(
+        `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+    }
+    process.exit(1);
+  });
+}

@@ -1,0 +1,128 @@
+/**
+ * The server's configuration, read once from the environment and validated. Defaults run on a
+ * laptop with no set-up (embedded PGlite under `.data/server`). Invalid values stop the start-up
+ * with a message naming each bad variable; secrets are never echoed.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { parseCorsOrigins } from './http/cors.js';
+import type { LogLevel } from './logger.js';
+
+const integer = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const EnvSchema = z.object({
+  PORT: integer(0, 65_535, 8787),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: integer(1, 500, 20),
+  DATA_DIR: z.string().min(1).default('.data/server'),
+  MAX_PULL_LIMIT: integer(1, 10_000, 1000),
+  MAX_PUSH_ROWS: integer(1, 10_000, 500),
+  MAX_BODY_BYTES: integer(1024, 64 * 1024 * 1024, 5 * 1024 * 1024),
+  RATE_LIMIT_PER_SECOND: integer(1, 1_000_000, 50),
+  RATE_LIMIT_BURST: integer(1, 1_000_000, 200),
+  ENROLLMENT_CODE_TTL_MINUTES: integer(1, 60 * 24 * 30, 60 * 24),
+  TOKEN_PEPPER: z.string().min(16, 'must be at least 16 characters').optional(),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const result = parseCorsOrigins(value);
+      if (result.ok) return result.origins;
+      for (const problem of result.problems) ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  NODE_ENV: z.string().optional(),
+});
+
+export type DatabaseConfig =
+  | { readonly kind: 'postgres'; readonly url: string; readonly maxConnections: number }
+  | { readonly kind: 'pglite'; readonly dataDir?: string };
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseConfig;
+  readonly limits: {
+    /** Largest page a pull returns; a client asking for more gets this many. */
+    readonly maxPullLimit: number;
+    /** Most rows in one push; more is refused with 413 'batch-too-large'. */
+    readonly maxPushRows: number;
+    readonly maxBodyBytes: number;
+  };
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number };
+  readonly cors: {
+    /**
+     * Origins whose pages may call the API and sync routes (http/cors.ts): normalized origins,
+     * `:*` for any port, or just `*`. Default: `tillpoint://app` and loopback http, any port.
+     */
+    readonly allowedOrigins: readonly string[];
+  };
+  readonly enrollmentCodeTtlMinutes: number;
+  /** Mixed into every token hash, so a leaked database alone cannot be matched to tokens. */
+  readonly tokenPepper: string;
+  readonly logLevel: LogLevel;
+}
+
+/** Used only outside production when TOKEN_PEPPER is unset, so a laptop start needs nothing. */
+const DEVELOPMENT_PEPPER = 'tillpoint-development-pepper-not-secret';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  cwd = process.cwd(),
+): ServerConfig {
+  const parsed = EnvSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid server configuration:\n${problems.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.TOKEN_PEPPER === undefined) {
+    throw new ConfigError('invalid server configuration:\n  TOKEN_PEPPER: required in production');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, maxConnections: e.DATABASE_POOL_SIZE }
+      : { kind: 'pglite', dataDir: path.resolve(cwd, e.DATA_DIR) },
+    limits: {
+      maxPullLimit: e.MAX_PULL_LIMIT,
+      maxPushRows: e.MAX_PUSH_ROWS,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+    },
+    rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
+    cors: { allowedOrigins: e.CORS_ORIGINS },
+    enrollmentCodeTtlMinutes: e.ENROLLMENT_CODE_TTL_MINUTES,
+    tokenPepper: e.TOKEN_PEPPER ?? DEVELOPMENT_PEPPER,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** What may be logged about the configuration: no URL (it may hold a password), no pepper. */
+export function describeConfig(config: ServerConfig): Record<string, unknown> {
+  return {
+    port: config.port,
+    host: config.host,
+    database:
+      config.database.kind === 'postgres'
+        ? 'postgres'
+        : `pglite:${config.database.dataDir ?? 'memory'}`,
+    limits: config.limits,
+    rateLimit: config.rateLimit,
+    corsOrigins: config.cors.allowedOrigins,
+  };
+}

@@ -1,0 +1,175 @@
+import pg from 'pg';
+import { logger } from '../logger.js';
+import type {
+  Database,
+  DbTransaction,
+  QueryRow,
+  QueryResult,
+  TransactionOptions,
+} from './database.js';
+import { beginStatement, createTransactionHandle, withRetries } from './run-transaction.js';
+
+const INT8_OID = 20;
+
+const typeParsers = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export interface PostgresOptions {
+  readonly connectionString: string;
+  readonly maxConnections?: number;
+}
+
+/** A real PostgreSQL server through a node-postgres pool, plus one connection for LISTEN. */
+export async function openPostgresDatabase(options: PostgresOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    types: typeParsers,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', (error) =>
+    logger.warn('idle database connection failed', { error: error.message }),
+  );
+  // Fail fast at start-up when the database is unreachable.
+  await pool.query('SELECT 1');
+
+  const listeners = new Set<ChannelListener>();
+
+  const query = async <R extends QueryRow>(
+    sql: string,
+    params: readonly unknown[] = [],
+  ): Promise<QueryResult<R>> => {
+    const result = await pool.query<R>(sql, [...params]);
+    return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
+  };
+
+  return {
+    kind: 'postgres',
+    query,
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async transaction<T>(
+      fn: (tx: DbTransaction) => Promise<T>,
+      txOptions: TransactionOptions = {},
+    ) {
+      return withRetries(txOptions, async () => {
+        const client = await pool.connect();
+        let broken = false;
+        try {
+          await client.query(beginStatement(txOptions.isolation));
+          const attempt = createTransactionHandle({
+            query: async <R extends QueryRow>(sql: string, params: readonly unknown[] = []) => {
+              const r = await client.query<R>(sql, [...params]);
+              return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
+            },
+            exec: async (sql: string) => {
+              await client.query(sql);
+            },
+          });
+          let value: T;
+          try {
+            value = await fn(attempt.handle);
+            await client.query('COMMIT');
+          } catch (error) {
+            await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+              broken = true;
+              logger.warn('rollback failed', { error: String(rollbackError) });
+            });
+            throw error;
+          }
+          attempt.runAfterCommit();
+          return value;
+        } finally {
+          client.release(broken);
+        }
+      });
+    },
+    async listen(channel, onNotification, onReconnect) {
+      const listener = new ChannelListener(
+        options.connectionString,
+        channel,
+        onNotification,
+        onReconnect,
+      );
+      await listener.start();
+      listeners.add(listener);
+      return async () => {
+        listeners.delete(listener);
+        await listener.stop();
+      };
+    },
+    async close() {
+      await Promise.all([...listeners].map((listener) => listener.stop()));
+      listeners.clear();
+      await pool.end();
+    },
+  };
+}
+
+/** A dedicated connection that LISTENs on one channel and reconnects when it drops. */
+class ChannelListener {
+  #client: pg.Client | undefined;
+  #stopped = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly channel: string,
+    private readonly onNotification: (payload: string) => void,
+    private readonly onReconnect: (() => void) | undefined,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.#connect();
+  }
+
+  async #connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString, types: typeParsers });
+    client.on('notification', (message) => {
+      if (message.channel === this.channel) this.onNotification(message.payload ?? '');
+    });
+    client.on('error', (error) => {
+      logger.warn('listen connection failed', { error: error.message });
+      this.#scheduleReconnect(client);
+    });
+    client.on('end', () => this.#scheduleReconnect(client));
+    await client.connect();
+    await client.query(`LISTEN ${pg.escapeIdentifier(this.channel)}`);
+    this.#client = client;
+  }
+
+  #scheduleReconnect(failed: pg.Client): void {
+    if (this.#stopped || this.#client !== failed || this.#retryTimer) return;
+    this.#client = undefined;
+    failed.removeAllListeners('end');
+    void failed.end().catch(() => undefined);
+    const retry = () => {
+      this.#retryTimer = undefined;
+      if (this.#stopped) return;
+      this.#connect().then(
+        () => this.onReconnect?.(),
+        (error: unknown) => {
+          logger.warn('listen reconnect failed', { error: String(error) });
+          this.#retryTimer = setTimeout(retry, 1000);
+        },
+      );
+    };
+    this.#retryTimer = setTimeout(retry, 250);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,307 @@
+/**
+ * The HTTP edge against a real server: enrollment, authentication, and every refused request,
+ * each checked to have changed nothing in the database.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PROTOCOL_HEADER } from '@tillpoint/protocol';
+import type { RunningServer } from '../server.js';
+import { createTestDatabase, testTargets } from '../test-support/test-database.js';
+import type { TestDatabase } from '../test-support/test-database.js';
+import {
+  TestClient,
+  databaseFingerprint,
+  enrollTestTerminal,
+  startTestServer,
+} from '../test-support/test-server.js';
+
+const STORE = 'store-http';
+
+function coupon(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 'coupon-1',
+    code: 'WELCOME10',
+    name: 'Welcome',
+    kind: 'percent',
+    value: 10,
+    minimumOrder: 0,
+    weekdays: [],
+    eligibility: { tiers: [], segments: [], newMembersOnly: false, stores: [], regions: [] },
+    active: true,
+    stackable: false,
+    usage: { used: 0 },
+    rev: 0,
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe.each(testTargets())('HTTP API on %s', (target) => {
+  let testDb: TestDatabase;
+  let server: RunningServer;
+  let terminal: TestClient;
+  let before: string;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(target);
+    server = await startTestServer(testDb.db, {
+      env: { MAX_PUSH_ROWS: '5', MAX_PULL_LIMIT: '50' },
+    });
+    terminal = new TestClient(server.url, (await enrollTestTerminal(server, STORE)).token);
+    // Something to protect: an existing coupon.
+    const created = await terminal.push('coupons', [{ newDocumentState: coupon() }]);
+    expect(created.body).toEqual({ conflicts: [] });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await testDb?.dispose();
+  });
+
+  /** Asserts the response is the error `code` with `status` and that nothing changed. */
+  async function expectRefused(
+    response: Promise<{ status: number; body: unknown }>,
+    status: number,
+    code: string,
+  ) {
+    const { status: actual, body } = await response;
+    expect({ status: actual, code: (body as { error?: { code?: string } }).error?.code }).toEqual({
+      status,
+      code,
+    });
+    expect(await databaseFingerprint(testDb.db)).toBe(before);
+  }
+
+  beforeEach(async () => {
+    before = await databaseFingerprint(testDb.db);
+  });
+
+  describe('enrollment', () => {
+    it('gives a token for a fresh code, once', async () => {
+      const { code } = await server.auth.createEnrollmentCode(STORE, 10);
+      const anonymous = new TestClient(server.url, undefined);
+      const first = await anonymous.request<{ token: string; storeId: string; terminalId: string }>(
+        'POST',
+        '/api/v1/enroll',
+        { enrollmentCode: code.toLowerCase(), terminalName: 'till 2' },
+      );
+      expect(first.status).toBe(201);
+      expect(first.body.storeId).toBe(STORE);
+      const pull = await new TestClient(server.url, first.body.token).pull('coupons', null, 10);
+      expect(pull.status).toBe(200);
+      before = await databaseFingerprint(testDb.db);
+      await expectRefused(
+        anonymous.request('POST', '/api/v1/enroll', {
+          enrollmentCode: code,
+          terminalName: 'till 3',
+        }),
+        409,
+        'enrollment-code-used',
+      );
+    });
+
+    it('refuses an expired code', async () => {
+      const { code } = await server.auth.createEnrollmentCode(
+        STORE,
+        1,
+        new Date(Date.now() - 120_000),
+      );
+      before = await databaseFingerprint(testDb.db);
+      await expectRefused(
+        new TestClient(server.url, undefined).request('POST', '/api/v1/enroll', {
+          enrollmentCode: code,
+          terminalName: 'till',
+        }),
+        410,
+        'enrollment-code-expired',
+      );
+    });
+
+    it('refuses a wrong code and an invalid body', async () => {
+      const anonymous = new TestClient(server.url, undefined);
+      await expectRefused(
+        anonymous.request('POST', '/api/v1/enroll', {
+          enrollmentCode: 'AAAA-BBBB-CCCC',
+          terminalName: 'x',
+        }),
+        400,
+        'enrollment-code-invalid',
+      );
+      await expectRefused(
+        anonymous.request('POST', '/api/v1/enroll', { enrollmentCode: 'AAAA-BBBB-CCCC' }),
+        400,
+        'invalid-body',
+      );
+    });
+
+    it('stores neither the code nor the token, only their hashes', async () => {
+      const { code } = await server.auth.createEnrollmentCode(STORE, 10);
+      const enrolled = await new TestClient(server.url, undefined).request<{ token: string }>(
+        'POST',
+        '/api/v1/enroll',
+        { enrollmentCode: code, terminalName: 'till 4' },
+      );
+      const dump = await databaseFingerprint(testDb.db);
+      const tokens = await testDb.db.query<{ token_hash: string }>(
+        'SELECT token_hash FROM terminals',
+      );
+      expect(dump).not.toContain(code.replace(/-/g, ''));
+      expect(tokens.rows.map((row) => row.token_hash)).not.toContain(enrolled.body.token);
+      expect(tokens.rows.every((row) => /^[0-9a-f]{64}$/.test(row.token_hash))).toBe(true);
+    });
+  });
+
+  describe('authentication', () => {
+    it('refuses a missing, malformed or unknown token', async () => {
+      await expectRefused(
+        new TestClient(server.url, undefined).pull('coupons', null, 10),
+        401,
+        'unauthorized',
+      );
+      await expectRefused(
+        terminal.request(
+          'POST',
+          '/sync/v1/coupons/pull',
+          { checkpoint: null, limit: 1 },
+          { authorization: 'Basic abc' },
+        ),
+        401,
+        'unauthorized',
+      );
+      await expectRefused(
+        new TestClient(server.url, 'x'.repeat(43)).push('coupons', [
+          { newDocumentState: coupon({ id: 'c-x' }) },
+        ]),
+        401,
+        'unauthorized',
+      );
+    });
+
+    it('refuses a revoked token at once', async () => {
+      const revoked = await enrollTestTerminal(server, STORE);
+      const client = new TestClient(server.url, revoked.token);
+      expect((await client.pull('coupons', null, 1)).status).toBe(200);
+      await server.auth.revokeTerminal(revoked.terminalId);
+      before = await databaseFingerprint(testDb.db);
+      await expectRefused(
+        client.push('coupons', [{ newDocumentState: coupon({ id: 'c-r' }) }]),
+        401,
+        'token-revoked',
+      );
+    });
+
+    it('refuses a missing or different protocol version with 426', async () => {
+      await expectRefused(
+        terminal.request(
+          'POST',
+          '/sync/v1/coupons/pull',
+          { checkpoint: null, limit: 1 },
+          { [PROTOCOL_HEADER]: '999' },
+        ),
+        426,
+        'protocol-version-unsupported',
+      );
+    });
+  });
+
+  describe('bad input changes nothing', () => {
+    it('malformed JSON → 400 malformed-json', async () => {
+      await expectRefused(
+        terminal.request('POST', '/sync/v1/coupons/push', '{"rows": [', {}),
+        400,
+        'malformed-json',
+      );
+    });
+
+    it('an invalid body → 400 invalid-body', async () => {
+      await expectRefused(
+        terminal.request('POST', '/sync/v1/coupons/push', { rows: 'no' }),
+        400,
+        'invalid-body',
+      );
+      await expectRefused(
+        terminal.request('POST', '/sync/v1/coupons/pull', { limit: 0 }),
+        400,
+        'invalid-body',
+      );
+      await expectRefused(
+        terminal.request('POST', '/sync/v1/coupons/pull', {
+          checkpoint: { xid: 'drop table', seq: 1 },
+          limit: 5,
+        }),
+        400,
+        'invalid-body',
+      );
+    });
+
+    it('an invalid document anywhere in the batch → 422, and the valid rows are not written', async () => {
+      await expectRefused(
+        terminal.push('coupons', [
+          { newDocumentState: coupon({ id: 'valid-one', code: 'FINE1' }) },
+          { newDocumentState: coupon({ id: 'bad-one', value: -5 }) },
+        ]),
+        422,
+        'invalid-document',
+      );
+    });
+
+    it('an unknown collection → 404', async () => {
+      await expectRefused(terminal.pull('nope', null, 1), 404, 'unknown-collection');
+      await expectRefused(terminal.push('nope', []), 404, 'unknown-collection');
+    });
+
+    it('a batch over the limit → 413 batch-too-large', async () => {
+      const rows = Array.from({ length: 6 }, (_, i) => ({
+        newDocumentState: coupon({ id: `c${i}`, code: `CODE${i}` }),
+      }));
+      await expectRefused(terminal.push('coupons', rows), 413, 'batch-too-large');
+    });
+
+    it('a server-owned collection → 403 forbidden-collection', async () => {
+      await expectRefused(terminal.push('accounts', []), 403, 'forbidden-collection');
+    });
+
+    it('creating a review (terminals may only resolve them) → 403 forbidden-collection', async () => {
+      const review = {
+        id: 'review-1',
+        kind: 'overdraft',
+        summary: 'made up',
+        details: {},
+        createdAt: '2026-01-01T00:00:00.000Z',
+        status: 'open',
+        rev: 0,
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      };
+      await expectRefused(
+        terminal.push('reviews', [{ newDocumentState: review }]),
+        403,
+        'forbidden-collection',
+      );
+    });
+
+    it('a forged server-owned field → 403 server-owned-field, the whole batch refused', async () => {
+      const current = (await terminal.pull('coupons', null, 50)).body.documents.find(
+        (doc) => doc['id'] === 'coupon-1',
+      )!;
+      await expectRefused(
+        terminal.push('coupons', [
+          { newDocumentState: coupon({ id: 'another', code: 'ANOTHER' }) },
+          { assumedMasterState: current, newDocumentState: { ...current, usage: { used: 9 } } },
+        ]),
+        403,
+        'server-owned-field',
+      );
+      await expectRefused(
+        terminal.push('coupons', [
+          { newDocumentState: coupon({ id: 'forged', code: 'FORGED', usage: { used: 7 } }) },
+        ]),
+        403,
+        'server-owned-field',
+      );
+      // Echoing the server's value while editing a manager's field is what terminals do: accepted.
+      const edit = await terminal.push('coupons', [
+        { assumedMasterState: current, newDocumentState: { ...current, name: 'Welcome back' } },
+      ]);
+      expect(edit.body).toEqual({ conflicts: [] });
+    });
+  });
+});

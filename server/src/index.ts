@@ -1,0 +1,39 @@
+/** Entry point: `npm start -w server`. */
+import { ConfigError, describeConfig, loadConfig } from './config.js';
+import { logger, setLogLevel } from './logger.js';
+import { logStarted, startServer } from './server.js';
+import { createSyncCollections } from './sync/sync-collections.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  setLogLevel(config.logLevel);
+  logger.info('starting', describeConfig(config));
+  const server = await startServer(config, { registry: createSyncCollections() });
+  logStarted(server);
+
+  const shutdown = (signal: string) => {
+    logger.info('shutting down', { signal });
+    // A second signal while draining means "now".
+    process.once(signal, () => process.exit(1));
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    logger.error('start-up failed', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+  process.exit(1);
+});

@@ -1,0 +1,142 @@
+/**
+ * Tells this process's SSE clients which collections have new changes ready to pull. Writers
+ * NOTIFY on commit (document-store.ts), so changes made by any server process sharing the
+ * database arrive here; nothing lives only in the writer's memory.
+ *
+ * A committed change is pullable only once it is below the transaction horizon (every older
+ * transaction has finished, docs/decisions/0003-pull-checkpoints.md). A client told too early
+ * would pull nothing and wait for the next notification, so the feed holds each notification
+ * until the horizon has passed the writer's xid, polling the horizon while any are pending.
+ */
+import type { Database, Unlisten } from '../db/database.js';
+import { logger } from '../logger.js';
+import { CHANGES_CHANNEL } from './document-store.js';
+import type { PullCheckpoint } from './sync-types.js';
+
+export type ChangeEvent =
+  /** `checkpoint`: the position of the newest change of `collection` that is ready to pull. */
+  | { readonly type: 'changes'; readonly collection: string; readonly checkpoint: PullCheckpoint }
+  /** Notifications may have been lost (listener reconnected): pull every collection. */
+  | { readonly type: 'resync' };
+
+export type ChangeSubscriber = (event: ChangeEvent) => void;
+
+export interface ChangeFeedOptions {
+  /** How often to re-check the horizon while notifications wait for it (ms). */
+  readonly horizonPollMs?: number;
+}
+
+export class ChangeFeed {
+  readonly #subscribers = new Set<ChangeSubscriber>();
+  /** collection → the highest writer xid not yet announced. */
+  readonly #pending = new Map<string, bigint>();
+  readonly #pollMs: number;
+  #unlisten: Unlisten | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #checking = false;
+  #closed = false;
+
+  constructor(
+    private readonly db: Database,
+    options: ChangeFeedOptions = {},
+  ) {
+    this.#pollMs = options.horizonPollMs ?? 50;
+  }
+
+  async start(): Promise<void> {
+    this.#unlisten = await this.db.listen(
+      CHANGES_CHANNEL,
+      (payload) => this.#onNotification(payload),
+      () => this.#publish({ type: 'resync' }),
+    );
+  }
+
+  subscribe(subscriber: ChangeSubscriber): () => void {
+    this.#subscribers.add(subscriber);
+    return () => this.#subscribers.delete(subscriber);
+  }
+
+  get subscriberCount(): number {
+    return this.#subscribers.size;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#subscribers.clear();
+    await this.#unlisten?.();
+  }
+
+  #onNotification(payload: string): void {
+    const separator = payload.lastIndexOf(' ');
+    const collection = payload.slice(0, separator);
+    let xid: bigint;
+    try {
+      xid = BigInt(payload.slice(separator + 1));
+    } catch {
+      logger.warn('ignored malformed change notification', { payload });
+      return;
+    }
+    const known = this.#pending.get(collection);
+    if (known === undefined || xid > known) this.#pending.set(collection, xid);
+    this.#scheduleCheck(0);
+  }
+
+  #scheduleCheck(delayMs: number): void {
+    if (this.#closed || this.#timer || this.#checking) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#checkHorizon();
+    }, delayMs);
+  }
+
+  async #checkHorizon(): Promise<void> {
+    if (this.#closed || this.#pending.size === 0) return;
+    this.#checking = true;
+    try {
+      for (const [collection, xid] of [...this.#pending]) {
+        // Horizon and newest ready change from one snapshot: the checkpoint is exact.
+        const { rows } = await this.db.query<{
+          horizon: string;
+          xid: string | null;
+          seq: number | null;
+        }>(
+          `SELECT h.horizon::text AS horizon, c.xid, c.seq
+             FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon) h
+             LEFT JOIN LATERAL (
+               SELECT change_xid::text AS xid, change_seq AS seq FROM sync_documents
+                WHERE collection = $1 AND change_xid < h.horizon
+                ORDER BY change_xid DESC, change_seq DESC LIMIT 1
+             ) c ON true`,
+          [collection],
+        );
+        const row = rows[0];
+        if (!row || BigInt(row.horizon) <= xid) continue;
+        if (this.#pending.get(collection) === xid) this.#pending.delete(collection);
+        if (row.xid !== null && row.seq !== null) {
+          this.#publish({
+            type: 'changes',
+            collection,
+            checkpoint: { xid: row.xid, seq: row.seq },
+          });
+        }
+      }
+    } catch (error) {
+      if (this.#closed) return;
+      logger.warn('change feed horizon check failed', { error: String(error) });
+    } finally {
+      this.#checking = false;
+    }
+    if (this.#pending.size > 0) this.#scheduleCheck(this.#pollMs);
+  }
+
+  #publish(event: ChangeEvent): void {
+    for (const subscriber of this.#subscribers) {
+      try {
+        subscriber(event);
+      } catch (error) {
+        logger.warn('change subscriber failed', { error: String(error) });
+      }
+    }
+  }
+}
