@@ -1,0 +1,519 @@
+/**
+ * The authoritative ledger. Transactions are insert-only and idempotent by id; each new one is
+ * applied in server order inside the database transaction of the push that brought it:
+ *
+ *   resolve members (merged → survivor) → lock their ledgers → re-read what exists by id →
+ *   number the new ones (ledger_seq) → decideOutcome → applyEffects → write the transaction
+ *   (seq, receivedAt, outcome, effects), the account (appliedSeq = seq), coupon and reward
+ *   usage and the reviews.
+ *
+ * The same rules code (`@tillpoint/loyalty`) decides on the terminal (provisionally) and here.
+ * See docs/decisions/0004-ledger-ordering.md.
+ */
+import { createHash } from 'node:crypto';
+import {
+  emptyAccount,
+  applyEffects,
+  decideOutcome,
+  foldAccount,
+  sameTransactionBody,
+} from '@tillpoint/loyalty';
+import type {
+  Account,
+  AppliedTransaction,
+  CouponUsage,
+  LedgerTransaction,
+  OutcomeContext,
+  ProgramSettings,
+  SequencedTransaction,
+  TransactionOutcome,
+} from '@tillpoint/loyalty';
+import { APPLIED_FIELDS, canonicalJson } from '@tillpoint/protocol';
+import type { AccountDoc, CouponDoc, RewardDoc, TransactionDoc } from '@tillpoint/protocol';
+import type { DbTransaction } from '../db/database.js';
+import { ServiceError } from '../errors.js';
+import { logger } from '../logger.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
+import type { CollectionRegistry } from '../sync/collection-handlers.js';
+import { assertServerOwnedFieldsUnchanged, jsonEqual } from '../sync/collection-handlers.js';
+import {
+  primaryKeyOf,
+  readDocuments,
+  writeDocument,
+  writeDocuments,
+} from '../sync/document-store.js';
+import type { DocumentState, SyncDocument } from '../sync/sync-types.js';
+import {
+  currentProgram,
+  ledgerOf,
+  lockMembers,
+  mergedMemberIds,
+  nextLedgerSeqs,
+  refundedCheckouts,
+  resolveSurvivors,
+} from './ledger-repository.js';
+import { openReview } from './reviews.js';
+
+export interface LedgerContext {
+  readonly tx: DbTransaction;
+  readonly registry: CollectionRegistry;
+  /** The server time of the push: every transaction of it is received at this instant. */
+  readonly now: Date;
+  readonly metrics?: ServerMetrics | undefined;
+}
+
+/** What a push of transactions did, row by row. */
+export interface IngestResult {
+  /** Current master states to answer with (RxDB conflicts). */
+  readonly conflicts: SyncDocument[];
+  /** Transactions recorded by this call, with their seq and outcome. */
+  readonly recorded: SyncDocument[];
+}
+
+/** Bookkeeping keys a pushed state may carry that are not part of the transaction. */
+const BOOKKEEPING = new Set(['rev', 'updatedAt', '_deleted']);
+
+function terminalBody(state: DocumentState): LedgerTransaction {
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(state)) {
+    if (!BOOKKEEPING.has(key) && !(APPLIED_FIELDS as readonly string[]).includes(key))
+      body[key] = value;
+  }
+  return body as unknown as LedgerTransaction;
+}
+
+function sameAsMaster(master: SyncDocument, state: DocumentState): boolean {
+  const strip = (doc: Readonly<Record<string, unknown>>) =>
+    Object.fromEntries(Object.entries(doc).filter(([key]) => !BOOKKEEPING.has(key)));
+  return jsonEqual(strip(master), strip(state));
+}
+
+/**
+ * Ingests pushed transaction states (validated against the collection schema). Throws
+ * 'server-owned-field' (nothing is written) when a state sets seq, receivedAt, outcome or
+ * effects other than as stored. Same id and body → nothing happens; same id, different body →
+ * the original stands, a 'rejected-transaction' review is opened, and the original is the
+ * conflict; new ids are applied in order.
+ */
+export async function ingestTransactions(
+  ctx: LedgerContext,
+  states: readonly DocumentState[],
+): Promise<IngestResult> {
+  const collection = ctx.registry.require('transactions');
+  for (const state of states) {
+    if (state['_deleted'] === true) {
+      throw new ServiceError(
+        'invalid-document',
+        'transactions are insert-only and cannot be deleted',
+        {
+          collection: collection.name,
+          id: state['id'],
+        },
+      );
+    }
+  }
+  const ids = states.map((state) => primaryKeyOf(collection, state));
+  const stored = await readDocuments(ctx.tx, collection, ids);
+  // Server-owned fields are checked before anything is written: a refusal changes nothing.
+  // A new transaction carries none; a known one may echo the stored values (a re-push of what
+  // the terminal pulled) and whatever revision it last saw.
+  for (const [index, state] of states.entries()) {
+    const master = stored.get(ids[index] as string);
+    if (master === undefined) {
+      assertServerOwnedFieldsUnchanged(collection, undefined, state);
+      continue;
+    }
+    const changed = APPLIED_FIELDS.filter(
+      (field) => state[field] !== undefined && !jsonEqual(state[field], master[field]),
+    );
+    if (changed.length > 0) {
+      throw new ServiceError(
+        'server-owned-field',
+        `transactions: terminals may not write ${changed.join(', ')}`,
+        {
+          collection: collection.name,
+          fields: changed,
+          row: index,
+        },
+      );
+    }
+  }
+
+  const firstNew = new Map<string, LedgerTransaction>();
+  for (const [index, state] of states.entries()) {
+    const id = ids[index] as string;
+    if (!stored.has(id) && !firstNew.has(id)) firstNew.set(id, terminalBody(state));
+  }
+  const recorded =
+    firstNew.size > 0 ? await applyNewTransactions(ctx, [...firstNew.values()], stored) : [];
+  const recordedIds = new Set(recorded.map((doc) => doc['id'] as string));
+
+  const conflicts: SyncDocument[] = [];
+  const acknowledged = new Set<string>();
+  for (const [index, state] of states.entries()) {
+    const id = ids[index] as string;
+    const master = stored.get(id) as SyncDocument;
+    if (recordedIds.has(id) && !acknowledged.has(id)) {
+      // The row just recorded: acknowledged; the terminal pulls its seq and outcome.
+      acknowledged.add(id);
+      continue;
+    }
+    if (sameTransactionBody(terminalBody(state), master as unknown as LedgerTransaction)) {
+      // A retry or replay: applied once already. Answer with the master when the terminal's
+      // copy lacks what the server added, so it adopts seq and outcome.
+      if (!sameAsMaster(master, state)) conflicts.push(master);
+      continue;
+    }
+    await rejectChangedBody(ctx, master, state);
+    conflicts.push(master);
+  }
+  return { conflicts, recorded };
+}
+
+async function rejectChangedBody(ctx: LedgerContext, master: SyncDocument, state: DocumentState) {
+  const id = master['id'] as string;
+  const digest = createHash('sha256')
+    .update(canonicalJson(terminalBody(state)))
+    .digest('hex');
+  const opened = await openReview(
+    ctx.tx,
+    ctx.registry,
+    {
+      id: `rejected-transaction:${id}:${digest.slice(0, 6)}`,
+      kind: 'rejected-transaction',
+      summary: `Transaction ${id} was pushed again with a different body; the original stands.`,
+      memberId: master['memberId'] as string,
+      transactionId: id,
+      storeId: master['storeId'] as string,
+      details: {
+        reason: 'duplicate-id-different-body',
+        pushedBody: terminalBody(state),
+        pushedByTerminal: state['terminalId'],
+      },
+    },
+    ctx.now,
+  );
+  logger.warn('transaction refused: same id, different body; the original stands', {
+    transactionId: id,
+    terminalId: state['terminalId'],
+    reviewOpened: opened,
+  });
+  ctx.tx.afterCommit(() =>
+    ctx.metrics?.outcomes.inc({ status: 'refused', reason: 'duplicate-id-different-body' }),
+  );
+}
+
+interface MemberLedger {
+  account: Account;
+  changed: boolean;
+  mergedIds?: string[];
+}
+
+/**
+ * Applies transactions the server has not recorded, in the given order. `stored` is updated
+ * with every recorded document (and with documents another push recorded meanwhile).
+ */
+async function applyNewTransactions(
+  ctx: LedgerContext,
+  candidates: readonly LedgerTransaction[],
+  stored: Map<string, SyncDocument>,
+): Promise<SyncDocument[]> {
+  const { tx, registry, now } = ctx;
+  const transactions = registry.require('transactions');
+  const memberIds = candidates.map((candidate) => candidate.memberId);
+
+  // Lock the ledgers the transactions count for. A merge may happen while we wait for a lock,
+  // so resolve again once locked until the survivors are stable.
+  let { survivors } = await resolveSurvivors(tx, registry, memberIds);
+  const locked = new Set<string>();
+  for (let round = 0; ; round++) {
+    const wanted = [...new Set(survivors.values())].filter((id) => !locked.has(id));
+    if (wanted.length === 0) break;
+    if (round > 8) throw new Error('member merges kept moving while locking ledgers');
+    await lockMembers(tx, wanted);
+    for (const id of wanted) locked.add(id);
+    ({ survivors } = await resolveSurvivors(tx, registry, memberIds));
+  }
+  const members = (await resolveSurvivors(tx, registry, survivors.values())).members;
+
+  // Under the locks: anything recorded meanwhile by a concurrent push of the same id is a
+  // replay now, not a new transaction.
+  const again = await readDocuments(
+    tx,
+    transactions,
+    candidates.map((candidate) => candidate.id),
+  );
+  for (const [id, doc] of again) stored.set(id, doc);
+  const fresh = candidates.filter((candidate) => !stored.has(candidate.id));
+  if (fresh.length === 0) return [];
+
+  const program = await currentProgram(tx, registry);
+  const receivedAt = now.toISOString();
+  const seqs = await nextLedgerSeqs(tx, fresh.length);
+
+  const ledgers = new Map<string, MemberLedger>();
+  const accountDocs = await readDocuments(tx, registry.require('accounts'), [
+    ...new Set(survivors.values()),
+  ]);
+  for (const survivorId of new Set(survivors.values())) {
+    const doc = accountDocs.get(survivorId);
+    ledgers.set(survivorId, {
+      account: doc ? accountOf(doc) : emptyAccount(survivorId, program),
+      changed: false,
+    });
+  }
+
+  const couponIds = fresh.flatMap((candidate) => (candidate.couponId ? [candidate.couponId] : []));
+  const coupons = await readDocuments(tx, registry.require('coupons'), couponIds, {
+    forUpdate: true,
+  });
+  const couponsUsed = new Map<string, number>();
+  const rewardIds = fresh.flatMap((candidate) =>
+    candidate.kind === 'reward-redemption' && candidate.rewardId ? [candidate.rewardId] : [],
+  );
+  const rewards = await readDocuments(tx, registry.require('rewards'), rewardIds, {
+    forUpdate: true,
+  });
+  const rewardsRedeemed = new Map<string, number>();
+
+  const refundTargetIds = fresh.flatMap((candidate) =>
+    candidate.kind === 'refund' && candidate.refundOf ? [candidate.refundOf] : [],
+  );
+  const refundTargets = await readDocuments(tx, transactions, refundTargetIds);
+  const refunded = await refundedCheckouts(tx, refundTargetIds);
+
+  const docs: TransactionDoc[] = [];
+  for (const [index, candidate] of fresh.entries()) {
+    const seq = seqs[index] as number;
+    const survivorId = survivors.get(candidate.memberId) ?? candidate.memberId;
+    const ledger = ledgers.get(survivorId) as MemberLedger;
+    const needsMergedIds = candidate.memberId !== survivorId || candidate.kind === 'refund';
+    if (needsMergedIds && ledger.mergedIds === undefined) {
+      ledger.mergedIds = await mergedMemberIds(tx, survivorId);
+    }
+    const member = members.get(survivorId);
+    const target = candidate.refundOf
+      ? (stored.get(candidate.refundOf) ?? refundTargets.get(candidate.refundOf))
+      : undefined;
+    const coupon = candidate.couponId ? coupons.get(candidate.couponId) : undefined;
+    const context: OutcomeContext = {
+      program,
+      receivedAt,
+      member: {
+        ...(member ? { status: member.status } : {}),
+        mergedMemberIds: ledger.mergedIds ?? [],
+      },
+      ...(target && target['seq'] !== undefined
+        ? {
+            refundTarget: {
+              transaction: target as unknown as AppliedTransaction,
+              alreadyRefunded: refunded.has(target['id'] as string),
+            },
+          }
+        : {}),
+      ...(coupon && candidate.couponId
+        ? { coupon: couponUsage(coupon, couponsUsed.get(candidate.couponId) ?? 0) }
+        : {}),
+    };
+    const decision = decideOutcome(ledger.account, candidate, context);
+    // Not recorded happens only for a known id, which was filtered out above.
+    const account = decision.record
+      ? applyEffects(ledger.account, candidate, decision.effects, seq, receivedAt, program)
+      : ledger.account;
+    ledger.account = account;
+    ledger.changed = true;
+
+    const doc: TransactionDoc = {
+      ...(candidate as TransactionDoc),
+      seq,
+      receivedAt,
+      outcome: decision.outcome as TransactionDoc['outcome'] & TransactionOutcome,
+      effects: decision.effects as TransactionDoc['effects'] & object,
+    };
+    docs.push(doc);
+    // Visible to later transactions of this push (a refund of a checkout in the same batch).
+    stored.set(candidate.id, { ...doc, rev: 1, updatedAt: receivedAt, _deleted: false });
+
+    if (decision.effects.couponUse) {
+      const id = decision.effects.couponUse.couponId;
+      couponsUsed.set(id, (couponsUsed.get(id) ?? 0) + 1);
+    }
+    if (
+      candidate.kind === 'reward-redemption' &&
+      candidate.rewardId &&
+      decision.outcome.status !== 'refused'
+    ) {
+      rewardsRedeemed.set(candidate.rewardId, (rewardsRedeemed.get(candidate.rewardId) ?? 0) + 1);
+    }
+    if (
+      candidate.kind === 'refund' &&
+      candidate.refundOf &&
+      decision.outcome.status !== 'refused'
+    ) {
+      refunded.add(candidate.refundOf);
+    }
+    await openOutcomeReviews(ctx, candidate, survivorId, decision.outcome, seq);
+    const status = decision.outcome.status;
+    const reason = decision.outcome.reason ?? 'none';
+    ctx.tx.afterCommit(() => ctx.metrics?.outcomes.inc({ status, reason }));
+  }
+
+  const written = await writeDocuments(tx, transactions, docs, { onlyIfAbsent: true });
+  if (written.size !== docs.length) {
+    // The same id with another member, inserted by a concurrent push under another lock. Retry
+    // the whole push (a serialization failure): it then sees the original, as for any replay.
+    throw Object.assign(new Error('a transaction of this push was recorded concurrently'), {
+      code: '40001',
+    });
+  }
+  const recorded = docs.map((doc) => written.get(doc.id) as SyncDocument);
+  for (const doc of recorded) stored.set(doc['id'] as string, doc);
+
+  await writeDocuments(
+    tx,
+    registry.require('accounts'),
+    [...ledgers]
+      .filter(([, ledger]) => ledger.changed)
+      .map(([id, ledger]) => accountDocument(id, ledger.account)),
+  );
+  const couponUpdates: DocumentState[] = [];
+  for (const [couponId, uses] of couponsUsed) {
+    const coupon = coupons.get(couponId);
+    if (!coupon) continue; // a coupon the server does not know (yet): its usage starts when it arrives
+    const usage = coupon['usage'] as CouponDoc['usage'];
+    couponUpdates.push({ ...coupon, usage: { ...usage, used: usage.used + uses } });
+  }
+  await writeDocuments(tx, registry.require('coupons'), couponUpdates);
+  const rewardUpdates: DocumentState[] = [];
+  for (const [rewardId, units] of rewardsRedeemed) {
+    const reward = rewards.get(rewardId);
+    if (!reward) continue;
+    const usage = reward['usage'] as RewardDoc['usage'];
+    rewardUpdates.push({ ...reward, usage: { ...usage, redeemed: usage.redeemed + units } });
+  }
+  await writeDocuments(tx, registry.require('rewards'), rewardUpdates);
+  return recorded;
+}
+
+function couponUsage(coupon: SyncDocument, usedInBatch: number): CouponUsage {
+  const doc = coupon as unknown as CouponDoc;
+  return {
+    usageLimit: doc.usageLimit ?? null,
+    perMemberLimit: doc.perMemberLimit ?? null,
+    usedCount: doc.usage.used + usedInBatch,
+  };
+}
+
+async function openOutcomeReviews(
+  ctx: LedgerContext,
+  transaction: LedgerTransaction,
+  survivorId: string,
+  outcome: TransactionOutcome,
+  seq: number,
+): Promise<void> {
+  const flags =
+    outcome.flags && outcome.flags.length > 0
+      ? outcome.flags
+      : outcome.review
+        ? [
+            {
+              reason: outcome.reason ?? outcome.status,
+              message: outcome.message ?? '',
+              review: outcome.review,
+            },
+          ]
+        : [];
+  for (const flag of flags) {
+    await openReview(
+      ctx.tx,
+      ctx.registry,
+      {
+        id: `${flag.review}:${transaction.id}`,
+        kind: flag.review,
+        summary: flag.message || `${flag.reason}: transaction ${transaction.id}`,
+        memberId: survivorId,
+        transactionId: transaction.id,
+        storeId: transaction.storeId,
+        ...(transaction.couponId ? { couponId: transaction.couponId } : {}),
+        details: {
+          reason: flag.reason,
+          status: outcome.status,
+          seq,
+          kind: transaction.kind,
+          pointsRedeemed: transaction.pointsRedeemed,
+          pointsEarned: transaction.pointsEarned,
+          terminalId: transaction.terminalId,
+          ...(transaction.memberId !== survivorId
+            ? { writtenForMemberId: transaction.memberId }
+            : {}),
+        },
+      },
+      ctx.now,
+    );
+  }
+}
+
+function accountOf(doc: SyncDocument): Account {
+  const { id: _id, rev: _rev, updatedAt: _updatedAt, _deleted, ...account } = doc;
+  return account as unknown as Account;
+}
+
+export function accountDocument(
+  memberId: string,
+  account: Account,
+): Omit<AccountDoc, 'rev' | 'updatedAt'> {
+  return { ...(account as Omit<AccountDoc, 'id' | 'rev' | 'updatedAt'>), id: memberId, memberId };
+}
+
+/**
+ * Re-folds a survivor's account from the union of its ledger and the ledgers of every member
+ * merged into it, in seq order (foldAccount of @tillpoint/loyalty), and zeroes each merged
+ * member's own account. The caller holds the ledger locks of all of them.
+ */
+export async function refoldSurvivor(
+  ctx: LedgerContext,
+  survivorId: string,
+  program?: ProgramSettings,
+): Promise<{ account: Account; mergedIds: string[]; mismatched: string[] }> {
+  const { tx, registry, now } = ctx;
+  const settings = program ?? (await currentProgram(tx, registry));
+  const mergedIds = await mergedMemberIds(tx, survivorId);
+  const ledger = await ledgerOf(tx, [survivorId, ...mergedIds]);
+  const couponIds = [
+    ...new Set(ledger.flatMap((entry) => (entry.couponId ? [entry.couponId] : []))),
+  ];
+  const couponDocs = await readDocuments(tx, registry.require('coupons'), couponIds);
+  const limits: Record<string, { usageLimit: number | null; perMemberLimit: number | null }> = {};
+  for (const [id, doc] of couponDocs) {
+    const coupon = doc as unknown as CouponDoc;
+    limits[id] = {
+      usageLimit: coupon.usageLimit ?? null,
+      perMemberLimit: coupon.perMemberLimit ?? null,
+    };
+  }
+  const { account, applied } = foldAccount(
+    survivorId,
+    ledger as unknown as SequencedTransaction[],
+    settings,
+    { mergedMemberIds: mergedIds, coupons: limits },
+    now.toISOString(),
+  );
+  // Outcomes decided when each transaction arrived stay on it (the ledger is immutable); the
+  // merge review lists the ones the fold over both ledgers decides differently.
+  const byId = new Map(ledger.map((entry) => [entry.id, entry]));
+  const mismatched = applied
+    .filter((entry) => !jsonEqual(entry.effects, byId.get(entry.id)?.effects))
+    .map((entry) => entry.id);
+  const lastSeq = ledger.reduce((max, entry) => Math.max(max, entry.seq ?? 0), 0);
+  const survivorAccount = { ...account, appliedSeq: Math.max(account.appliedSeq, lastSeq) };
+  const accounts = registry.require('accounts');
+  await writeDocument(tx, accounts, accountDocument(survivorId, survivorAccount));
+  for (const mergedId of mergedIds) {
+    await writeDocument(
+      tx,
+      accounts,
+      accountDocument(mergedId, { ...emptyAccount(mergedId, settings), appliedSeq: lastSeq }),
+    );
+  }
+  return { account: survivorAccount, mergedIds, mismatched };
+}
