@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountDoc, TransactionDoc } from '@tillpoint/protocol';
+import { SyncServer } from './test-support/sync-server.js';
+import { openTerminal, waitFor } from './test-support/terminal-fixture.js';
+import type { OpenedTerminal } from './test-support/terminal-fixture.js';
+
+let server: SyncServer;
+
+beforeAll(async () => {
+  server = await SyncServer.start();
+  await server.addStaff({ id: 'cashier-bo', role: 'cashier', pin: '4321' });
+});
+
+afterAll(async () => {
+  await server.dispose();
+});
+
+async function enrolledAndSignedIn(name?: string): Promise<OpenedTerminal> {
+  const opened = await openTerminal(name ? { name } : {});
+  const enrollment = await opened.terminal.enrollTerminal(
+    server.url,
+    await server.enrollmentCode(),
+  );
+  expect(enrollment.ok).toBe(true);
+  await waitFor(async () => (await opened.terminal.listStaff()).length > 0, 'staff');
+  expect((await opened.terminal.login('cashier-bo', '4321')).ok).toBe(true);
+  return opened;
+}
+
+async function serverLedger(memberId: string) {
+  const transactions = (await server.pull<TransactionDoc>('transactions')).filter(
+    (tx) => tx.memberId === memberId,
+  );
+  const account = (await server.pull<AccountDoc>('accounts')).find((doc) => doc.id === memberId);
+  return { transactions, account };
+}
+
+describe('durability', () => {
+  it('pushes an offline checkout exactly once after the terminal is closed and reopened', async () => {
+    const first = await enrolledAndSignedIn();
+    const enrolled = await first.terminal.enrollMember({ phone: '+12125550111', name: 'Ada' });
+    if (!enrolled.ok) throw new Error(enrolled.refusal.message);
+    const memberId = enrolled.value.card.member.id;
+    await waitFor(() => first.terminal.status.pending === 0, 'the enrollment to sync');
+
+    first.network.cut();
+    await waitFor(() => !first.terminal.status.online, 'offline');
+    const receipt = await first.terminal.checkout({ memberId, orderTotal: 42_00 });
+    if (!receipt.ok) throw new Error(receipt.refusal.message);
+    expect(first.terminal.status.pending).toBe(1);
+    // Closed at once: nothing was pushed.
+    await first.terminal.close();
+    expect((await serverLedger(memberId)).transactions.map((tx) => tx.kind)).toEqual([
+      'enrollment-bonus',
+    ]);
+
+    // Same storage, same database name: the terminal resumes where it stopped.
+    const second = await openTerminal({ name: first.name });
+    try {
+      expect(second.terminal.status.enrolled).toBe(true);
+      const stored = await second.terminal.database.transactions
+        .findOne(receipt.value.transactionId)
+        .exec();
+      expect(stored?.orderTotal).toBe(42_00);
+      await waitFor(() => second.terminal.status.pending === 0, 'the checkout to be acknowledged');
+      const { transactions, account } = await waitFor(async () => {
+        const ledger = await serverLedger(memberId);
+        return ledger.account?.balance === 100 + 42 + 200 ? ledger : undefined;
+      }, 'the account');
+      const checkouts = transactions.filter((tx) => tx.kind === 'checkout');
+      expect(checkouts.map((tx) => tx.id)).toEqual([receipt.value.transactionId]);
+      expect(account?.visits).toBe(1);
+      const card = await waitFor(async () => {
+        const result = await second.terminal.memberCard(memberId);
+        return result.ok && result.value.account?.appliedSeq === account?.appliedSeq
+          ? result.value
+          : undefined;
+      }, 'the account on the terminal');
+      expect(card.balance).toBe(342);
+    } finally {
+      await second.terminal.close();
+    }
+  });
+
+  it('retries a push whose answer was lost, and the server applies it once', async () => {
+    const { terminal, network } = await enrolledAndSignedIn();
+    try {
+      const enrolled = await terminal.enrollMember({ phone: '+12125550112', name: 'Bea' });
+      if (!enrolled.ok) throw new Error(enrolled.refusal.message);
+      const memberId = enrolled.value.card.member.id;
+      await waitFor(() => terminal.status.pending === 0, 'the enrollment to sync');
+
+      network.dropAnswers((url) => url.endsWith('/sync/v1/transactions/push'));
+      const receipt = await terminal.checkout({ memberId, orderTotal: 10_00 });
+      if (!receipt.ok) throw new Error(receipt.refusal.message);
+      await waitFor(() => network.lostAnswers.length >= 2, 'answers to be lost');
+      // The server committed it although the terminal never heard.
+      const committed = await serverLedger(memberId);
+      expect(committed.transactions.filter((tx) => tx.kind === 'checkout')).toHaveLength(1);
+      network.stopDropping();
+
+      await waitFor(() => terminal.status.pending === 0, 'the retry to be acknowledged');
+      const { transactions, account } = await waitFor(async () => {
+        const ledger = await serverLedger(memberId);
+        return ledger.account?.balance === 100 + 10 + 200 ? ledger : undefined;
+      }, 'the account');
+      expect(transactions.filter((tx) => tx.kind === 'checkout').map((tx) => tx.id)).toEqual([
+        receipt.value.transactionId,
+      ]);
+      expect(account?.visits).toBe(1);
+      // The provisional balance never counted it twice while the answers were missing.
+      const card = await terminal.memberCard(memberId);
+      expect(card.ok && card.value.balance).toBe(310);
+      const local = await terminal.database.transactions
+        .findOne(receipt.value.transactionId)
+        .exec();
+      await waitFor(() => local?.getLatest().seq !== undefined, 'the seq on the terminal');
+    } finally {
+      await terminal.close();
+    }
+  });
+});

@@ -1,0 +1,1384 @@
+/**
+ * The headless terminal: a local RxDB store replicating with the sync server, and the
+ * commands of the till. Storage, clock, ids, randomness and fetch are injected, so the same
+ * code runs on Dexie in the renderer and on memory storage in Node.
+ */
+import { BehaviorSubject, Subject, debounceTime } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
+import type { RxStorage } from 'rxdb';
+import {
+  DEFAULT_PROGRAM,
+  checkReferralClaim,
+  checkRewardEligibility,
+  generateReferralCode,
+  normalizePhone,
+  normalizeReferralCode,
+  ok,
+  parseProgramSettings,
+  phoneQueryDigits,
+  referralCodeRandomBytesNeeded,
+  referralRewards,
+  refuse,
+} from '@tillpoint/loyalty';
+import type { BonusEntry, ProgramSettings, Result, TierProgress } from '@tillpoint/loyalty';
+import {
+  CALENDAR_DATE_PATTERN,
+  DEFAULT_PROGRAM_ID,
+  EMAIL_PATTERN,
+  EnrollResponseSchema,
+  MEMBER_NAME_MAX_LENGTH,
+  formatHlc,
+  hlcTick,
+  parseHlc,
+  stampFields,
+  toPhoneSuffix,
+  toSearchName,
+} from '@tillpoint/protocol';
+import type {
+  AccountDoc,
+  CouponDoc,
+  Hlc,
+  MemberConsents,
+  MemberDoc,
+  StaffDoc,
+  StaffRole,
+  TransactionDoc,
+} from '@tillpoint/protocol';
+import { isAcknowledged } from './balance.js';
+import type { LedgerAcks } from './balance.js';
+import { planCheckout } from './checkout.js';
+import type { CheckoutInput, CheckoutPlan } from './checkout.js';
+import { openTerminalDatabase, readLocal, writeLocal } from './database.js';
+import type {
+  ConnectionSettings,
+  LocalSettings,
+  LockoutState,
+  SyncMarks,
+  TerminalDatabase,
+} from './database.js';
+import { createUuidV7Generator, cryptoRandom, systemClock } from './ids.js';
+import type { Clock, IdGenerator, RandomSource } from './ids.js';
+import { buildLedgerView } from './ledger-view.js';
+import type { LedgerView } from './ledger-view.js';
+import { PIN_PATTERN, verifyPin } from './pin.js';
+import type {
+  CheckoutRefusalCode,
+  LedgerCommandRefusalCode,
+  LoginRefusalCode,
+  MemberRefusalCode,
+  SessionRefusalCode,
+} from './refusals.js';
+import { SyncEngine } from './replication.js';
+import { Backoff, SyncError, Transport, plainError } from './transport.js';
+import type { FetchLike } from './transport.js';
+
+export interface TerminalDeps {
+  /** RxDB storage: Dexie in the renderer, memory in Node. */
+  readonly storage: RxStorage<unknown, unknown>;
+  /** The RxDB database name; reopening the same name on the same storage resumes the terminal. */
+  readonly databaseName: string;
+  readonly fetch: FetchLike;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  /** UUIDv7 generator; by default one over `clock` and `random`. */
+  readonly newId?: IdGenerator;
+  readonly sync?: {
+    readonly retryBaseMs?: number;
+    readonly retryMaxMs?: number;
+    readonly pullBatchSize?: number;
+  };
+  readonly login?: {
+    /** Failed PINs in a row before the PIN is locked. */
+    readonly maxAttempts?: number;
+    /** How long a lock lasts (ms); doubles with every further lock. */
+    readonly lockoutMs?: number;
+  };
+}
+
+export interface TerminalStatus {
+  readonly enrolled: boolean;
+  readonly storeId?: string;
+  readonly terminalId?: string;
+  /** The server answered recently and the live stream is open. */
+  readonly online: boolean;
+  /** Last successful pull or push (epoch ms). */
+  readonly lastSyncAt?: number;
+  /** Last answer of any kind from the server (epoch ms). */
+  readonly lastContactAt?: number;
+  /** This terminal's transactions the server has not acknowledged yet. */
+  readonly pending: number;
+  /** The latest sync problem in plain words; cleared by the next success. */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface StaffSession {
+  readonly staffId: string;
+  readonly name: string;
+  readonly role: StaffRole;
+  readonly since: number;
+}
+
+export interface MemberCard {
+  readonly member: MemberDoc;
+  readonly balance: number;
+  readonly tierId: string;
+  readonly tierName: string;
+  readonly tierProgress: TierProgress;
+  /** The server's account as last synced (undefined before the first sync of the member). */
+  readonly account?: AccountDoc;
+  /** The card shows the survivor when the number looked up belonged to a merged duplicate. */
+  readonly mergedFrom?: string;
+}
+
+export interface EnrollMemberInput {
+  readonly phone: string;
+  readonly name: string;
+  readonly email?: string;
+  readonly birthday?: string;
+  readonly consents?: Partial<MemberConsents>;
+  readonly referralCode?: string;
+}
+
+export interface Receipt {
+  readonly transactionId: string;
+  readonly occurredAt: string;
+  readonly member: { readonly id: string; readonly name: string; readonly phone: string };
+  readonly orderTotal: number;
+  readonly pointsEarned: number;
+  readonly bonuses: readonly BonusEntry[];
+  readonly pointsRedeemed: number;
+  readonly couponDiscount: number;
+  readonly pointsDiscount: number;
+  /** All discounts together, minor units. */
+  readonly discount: number;
+  readonly amountPaid: number;
+  readonly coupons: readonly string[];
+  /** The provisional balance after this checkout. */
+  readonly balance: number;
+  readonly tierId: string;
+  readonly tierName: string;
+  readonly tierProgress: TierProgress;
+  readonly offline: boolean;
+}
+
+export interface ProfilePatch {
+  readonly name?: string;
+  readonly email?: string | null;
+  readonly birthday?: string | null;
+  readonly anniversary?: string | null;
+  readonly consents?: Partial<MemberConsents>;
+  readonly preferences?: Partial<MemberDoc['preferences']>;
+  readonly tags?: readonly string[];
+  readonly status?: 'active' | 'inactive' | 'blocked';
+}
+
+const DAY_KEY_CACHE = new Map<string, Intl.DateTimeFormat>();
+
+function dayKey(ms: number, timeZone: string): string {
+  let format = DAY_KEY_CACHE.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    DAY_KEY_CACHE.set(timeZone, format);
+  }
+  return format.format(ms);
+}
+
+const ALL_CONSENTS_OFF: MemberConsents = {
+  email: false,
+  sms: false,
+  push: false,
+  specialOffers: false,
+  birthdayOffers: false,
+  anniversaryOffers: false,
+};
+
+type Refused<C extends string> = {
+  readonly ok: false;
+  readonly refusal: { code: C; message: string };
+};
+
+export class Terminal {
+  readonly #db: TerminalDatabase;
+  readonly #deps: TerminalDeps;
+  readonly #clock: Clock;
+  readonly #random: RandomSource;
+  readonly #newId: IdGenerator;
+  readonly #status: BehaviorSubject<TerminalStatus>;
+  readonly #subscriptions: Subscription[] = [];
+  readonly #localWrites = new Subject<void>();
+  #connection: ConnectionSettings | undefined;
+  #marks: SyncMarks;
+  #lockouts: Record<string, LockoutState>;
+  #acks: Record<string, { seq: number; balanceDelta: number }>;
+  #hlc: { ms: number; counter: number } | undefined;
+  #engine: SyncEngine | undefined;
+  #streamOpen = false;
+  #session: StaffSession | undefined;
+  #writeQueue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(
+    db: TerminalDatabase,
+    deps: TerminalDeps,
+    local: {
+      connection?: ConnectionSettings;
+      marks?: SyncMarks;
+      lockouts?: Record<string, LockoutState>;
+      acks?: LocalSettings['acks'];
+      hlc?: LocalSettings['hlc'];
+    },
+  ) {
+    this.#db = db;
+    this.#deps = deps;
+    this.#clock = deps.clock ?? systemClock;
+    this.#random = deps.random ?? cryptoRandom;
+    this.#newId = deps.newId ?? createUuidV7Generator(this.#clock, this.#random);
+    this.#connection = local.connection;
+    this.#marks = local.marks ?? {};
+    this.#lockouts = local.lockouts ?? {};
+    this.#acks = local.acks ?? {};
+    this.#hlc = local.hlc;
+    this.#status = new BehaviorSubject<TerminalStatus>(this.#statusWith({ pending: 0 }));
+  }
+
+  static async open(deps: TerminalDeps): Promise<Terminal> {
+    const db = await openTerminalDatabase(deps.storage, deps.databaseName);
+    try {
+      const local = {
+        connection: await readLocal(db, 'connection'),
+        marks: await readLocal(db, 'sync-marks'),
+        lockouts: await readLocal(db, 'lockouts'),
+        acks: await readLocal(db, 'acks'),
+        hlc: await readLocal(db, 'hlc'),
+      };
+      const terminal = new Terminal(db, deps, local);
+      await terminal.#init();
+      return terminal;
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+
+  async #init(): Promise<void> {
+    this.#subscriptions.push(
+      this.#db.transactions.$.pipe(debounceTime(5)).subscribe(() => void this.#refreshPending()),
+      this.#localWrites.subscribe(() => void this.#refreshPending()),
+    );
+    await this.#refreshPending();
+    if (this.#connection) await this.#startSync(this.#connection);
+  }
+
+  /** The RxDB database, for views that query it directly (read-only use). */
+  get database(): TerminalDatabase {
+    return this.#db;
+  }
+
+  get status$(): Observable<TerminalStatus> {
+    return this.#status.asObservable();
+  }
+
+  get status(): TerminalStatus {
+    return this.#status.value;
+  }
+
+  get session(): StaffSession | undefined {
+    return this.#session;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sync
+
+  #statusWith(patch: Partial<TerminalStatus>): TerminalStatus {
+    const previous = this.#status?.value;
+    const connection = this.#connection;
+    const next: TerminalStatus = {
+      enrolled: connection !== undefined,
+      ...(connection ? { storeId: connection.storeId, terminalId: connection.terminalId } : {}),
+      online: previous?.online ?? false,
+      ...(this.#marks.lastSyncAt !== undefined ? { lastSyncAt: this.#marks.lastSyncAt } : {}),
+      ...(this.#marks.lastContactAt !== undefined
+        ? { lastContactAt: this.#marks.lastContactAt }
+        : {}),
+      pending: previous?.pending ?? 0,
+      ...(previous?.error ? { error: previous.error } : {}),
+      ...patch,
+    };
+    if ('error' in patch && patch.error === undefined) {
+      const { error: _error, ...rest } = next;
+      return rest;
+    }
+    return next;
+  }
+
+  #emit(patch: Partial<TerminalStatus>): void {
+    if (this.#closed) return;
+    this.#status.next(this.#statusWith(patch));
+  }
+
+  #persistMarks(): void {
+    void this.#serialized(() => writeLocal(this.#db, 'sync-marks', this.#marks));
+  }
+
+  #serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#writeQueue.then(work, work);
+    this.#writeQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #startSync(connection: ConnectionSettings): Promise<void> {
+    const backoff = new Backoff({
+      baseMs: this.#deps.sync?.retryBaseMs ?? 1_000,
+      maxMs: this.#deps.sync?.retryMaxMs ?? 30_000,
+    });
+    const transport = new Transport({
+      fetch: this.#deps.fetch,
+      serverUrl: connection.serverUrl,
+      token: connection.token,
+      listener: {
+        onContact: () => {
+          this.#marks = { ...this.#marks, lastContactAt: this.#clock.now() };
+          this.#emit({ online: this.#streamOpen });
+          this.#persistMarks();
+        },
+        onFailure: (error) => {
+          if (this.#closed) return;
+          if (error.kind === 'network' || error.kind === 'server') {
+            this.#emit({ online: false, error: plainError(error) });
+          } else {
+            this.#emit({ error: plainError(error) });
+          }
+        },
+      },
+    });
+    const engine = new SyncEngine({
+      db: this.#db,
+      transport,
+      backoff,
+      identity: `${connection.serverUrl}-${connection.terminalId}`,
+      ...(this.#deps.sync?.pullBatchSize ? { pullBatchSize: this.#deps.sync.pullBatchSize } : {}),
+      hooks: {
+        onSynced: () => {
+          this.#marks = {
+            ...this.#marks,
+            lastSyncAt: this.#clock.now(),
+            lastContactAt: this.#clock.now(),
+          };
+          this.#emit({ error: undefined, ...(this.#streamOpen ? { online: true } : {}) });
+          this.#persistMarks();
+        },
+        onAcks: (docs) => this.#recordAcks(docs),
+        onStreamOpen: () => {
+          this.#streamOpen = true;
+          this.#marks = { ...this.#marks, lastContactAt: this.#clock.now() };
+          this.#emit({ online: true });
+          this.#persistMarks();
+        },
+        onStreamClosed: (error) => {
+          this.#streamOpen = false;
+          this.#emit({ online: false, ...(error ? { error: plainError(error) } : {}) });
+        },
+        onError: (error) => {
+          if (!this.#closed) this.#emit({ error: plainError(error) });
+        },
+      },
+    });
+    this.#engine = engine;
+    await engine.start();
+  }
+
+  #recordAcks(docs: readonly TransactionDoc[]): void {
+    const me = this.#connection?.terminalId;
+    let changed = false;
+    for (const doc of docs) {
+      if (doc.terminalId !== me || doc.seq === undefined || !doc.effects) continue;
+      if (this.#acks[doc.id]?.seq === doc.seq) continue;
+      this.#acks = {
+        ...this.#acks,
+        [doc.id]: { seq: doc.seq, balanceDelta: doc.effects.balanceDelta },
+      };
+      changed = true;
+    }
+    if (changed) {
+      const acks = this.#acks;
+      void this.#serialized(() => writeLocal(this.#db, 'acks', acks));
+      this.#localWrites.next();
+    }
+  }
+
+  async #refreshPending(): Promise<void> {
+    if (this.#closed) return;
+    const me = this.#connection?.terminalId;
+    const unsequenced = await this.#db.transactions
+      .find({ selector: { seq: { $exists: false } } })
+      .exec();
+    const pending = unsequenced.filter(
+      (doc) =>
+        (me === undefined || doc.terminalId === me) && !isAcknowledged(doc.toJSON(), this.#acks),
+    ).length;
+    // Acks whose applied copy is stored are no longer needed.
+    const stale = Object.keys(this.#acks).filter((id) => !unsequenced.some((doc) => doc.id === id));
+    if (stale.length > 0) {
+      const stored = await this.#db.transactions.findByIds(stale).exec();
+      const keep = { ...this.#acks };
+      let pruned = false;
+      for (const id of stale) {
+        if (stored.get(id)?.seq !== undefined) {
+          delete keep[id];
+          pruned = true;
+        }
+      }
+      if (pruned) {
+        this.#acks = keep;
+        void this.#serialized(() => writeLocal(this.#db, 'acks', keep));
+      }
+    }
+    if (this.status.pending !== pending) this.#emit({ pending });
+  }
+
+  /** Pull everything now and retry pushes at once (after the network came back, say). */
+  syncNow(): void {
+    this.#engine?.syncNow();
+  }
+
+  /** Resolves when nothing is left to push or pull (for tests and tools). */
+  async awaitInSync(): Promise<void> {
+    await this.#engine?.awaitInSync();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#engine?.stop();
+    this.#closed = true;
+    for (const subscription of this.#subscriptions) subscription.unsubscribe();
+    await this.#writeQueue;
+    this.#status.complete();
+    await this.#db.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Enrollment
+
+  async enrollTerminal(
+    serverUrl: string,
+    enrollmentCode: string,
+    terminalName = 'Till',
+  ): Promise<
+    Result<
+      { terminalId: string; storeId: string },
+      | 'already-enrolled'
+      | 'invalid-server-url'
+      | 'invalid-code'
+      | 'server-unreachable'
+      | 'enrollment-refused'
+    >
+  > {
+    if (this.#connection) {
+      return refuse('already-enrolled', 'This terminal is already enrolled in a store.');
+    }
+    let url: URL;
+    try {
+      url = new URL(serverUrl.trim());
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    } catch {
+      return refuse('invalid-server-url', 'Enter the server address, starting with https://');
+    }
+    const code = enrollmentCode.trim();
+    if (code.length < 4 || code.length > 64) {
+      return refuse('invalid-code', 'Enter the enrollment code a manager gave you.');
+    }
+    const base = url.toString().replace(/\/+$/, '');
+    const transport = new Transport({ fetch: this.#deps.fetch, serverUrl: base });
+    let body: unknown;
+    try {
+      body = await transport.postJson('/api/v1/enroll', { enrollmentCode: code, terminalName });
+    } catch (error) {
+      if (error instanceof SyncError && error.kind === 'refused') {
+        const message =
+          error.code === 'enrollment-code-expired'
+            ? 'This enrollment code has expired. Ask a manager for a new one.'
+            : error.code === 'enrollment-code-used'
+              ? 'This enrollment code was already used. Ask a manager for a new one.'
+              : 'The server did not accept this enrollment code. Check it and try again.';
+        return refuse('enrollment-refused', message, { serverCode: error.code });
+      }
+      return refuse('server-unreachable', plainError(error).message);
+    }
+    const parsed = EnrollResponseSchema.safeParse(body);
+    if (!parsed.success) {
+      return refuse('server-unreachable', 'The server sent an answer the till cannot read.');
+    }
+    const connection: ConnectionSettings = {
+      serverUrl: base,
+      token: parsed.data.token,
+      terminalId: parsed.data.terminalId,
+      storeId: parsed.data.storeId,
+      terminalName,
+    };
+    await writeLocal(this.#db, 'connection', connection);
+    this.#connection = connection;
+    this.#marks = { ...this.#marks, lastContactAt: this.#clock.now() };
+    await writeLocal(this.#db, 'sync-marks', this.#marks);
+    this.#emit({});
+    await this.#startSync(connection);
+    return ok({ terminalId: connection.terminalId, storeId: connection.storeId });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Staff
+
+  async listStaff(): Promise<{ id: string; name: string; role: StaffRole }[]> {
+    const storeId = this.#connection?.storeId;
+    const staff = await this.#db.staff.find({ selector: { active: true } }).exec();
+    return staff
+      .filter((doc) => storeId === undefined || doc.storeIds.includes(storeId))
+      .map((doc) => ({ id: doc.id, name: doc.name, role: doc.role }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async login(staffId: string, pin: string): Promise<Result<StaffSession, LoginRefusalCode>> {
+    const connection = this.#connection;
+    if (!connection) return refuse('terminal-not-enrolled', 'Enroll this terminal first.');
+    if (typeof pin !== 'string' || !PIN_PATTERN.test(pin)) {
+      return refuse('pin-invalid', 'A PIN is 4 to 8 digits.');
+    }
+    const staff: StaffDoc | undefined = (await this.#db.staff.findOne(staffId).exec())?.toJSON() as
+      StaffDoc | undefined;
+    if (!staff) return refuse('staff-unknown', 'This staff member is not known on this till.');
+    if (!staff.active) return refuse('staff-inactive', `${staff.name} can no longer sign in.`);
+    if (!staff.storeIds.includes(connection.storeId)) {
+      return refuse('staff-not-in-store', `${staff.name} does not work in this store.`);
+    }
+    const now = this.#clock.now();
+    const lock = this.#lockouts[staffId];
+    if (lock?.lockedUntil !== undefined && now < lock.lockedUntil) {
+      const minutes = Math.ceil((lock.lockedUntil - now) / 60_000);
+      return refuse(
+        'pin-locked-out',
+        `Too many wrong PINs. Try again in ${minutes} minute${minutes === 1 ? '' : 's'} or ask a manager.`,
+        { lockedUntil: new Date(lock.lockedUntil).toISOString() },
+      );
+    }
+    if (await verifyPin(pin, staff.pinHash)) {
+      await this.#setLockout(staffId, undefined);
+      this.#session = { staffId: staff.id, name: staff.name, role: staff.role, since: now };
+      return ok(this.#session);
+    }
+    const maxAttempts = this.#deps.login?.maxAttempts ?? 5;
+    const lockoutMs = this.#deps.login?.lockoutMs ?? 5 * 60_000;
+    const failures = (lock?.failures ?? 0) + 1;
+    if (failures % maxAttempts === 0) {
+      // Each further lock lasts twice as long, up to a day.
+      const factor = 2 ** (failures / maxAttempts - 1);
+      const lockedUntil = now + Math.min(lockoutMs * factor, 24 * 3_600_000);
+      await this.#setLockout(staffId, { failures, lockedUntil });
+      const minutes = Math.ceil((lockedUntil - now) / 60_000);
+      return refuse(
+        'pin-locked-out',
+        `Too many wrong PINs. Try again in ${minutes} minute${minutes === 1 ? '' : 's'} or ask a manager.`,
+        { lockedUntil: new Date(lockedUntil).toISOString() },
+      );
+    }
+    await this.#setLockout(staffId, { failures });
+    const left = maxAttempts - (failures % maxAttempts);
+    return refuse('pin-incorrect', `Wrong PIN. ${left} attempt${left === 1 ? '' : 's'} left.`, {
+      attemptsLeft: left,
+    });
+  }
+
+  async #setLockout(staffId: string, state: LockoutState | undefined): Promise<void> {
+    const next = { ...this.#lockouts };
+    if (state) next[staffId] = state;
+    else delete next[staffId];
+    this.#lockouts = next;
+    await this.#serialized(() => writeLocal(this.#db, 'lockouts', next));
+  }
+
+  logout(): void {
+    this.#session = undefined;
+  }
+
+  #requireSession(
+    role?: 'manager',
+  ): Result<{ session: StaffSession; connection: ConnectionSettings }, SessionRefusalCode> {
+    const connection = this.#connection;
+    if (!connection) return refuse('terminal-not-enrolled', 'Enroll this terminal first.');
+    const session = this.#session;
+    if (!session) return refuse('not-signed-in', 'Sign in with your PIN first.');
+    if (role === 'manager' && session.role !== 'manager') {
+      return refuse('manager-only', 'Only a manager can do this. Ask a manager to sign in.');
+    }
+    return ok({ session, connection });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reading
+
+  async program(): Promise<ProgramSettings> {
+    const doc = await this.#db.program.findOne(DEFAULT_PROGRAM_ID).exec();
+    if (!doc) return DEFAULT_PROGRAM;
+    const parsed = parseProgramSettings(doc.toJSON().settings);
+    return parsed.ok ? { ...parsed.value, version: doc.version } : DEFAULT_PROGRAM;
+  }
+
+  async #member(id: string): Promise<MemberDoc | undefined> {
+    return (await this.#db.members.findOne(id).exec())?.toMutableJSON() as MemberDoc | undefined;
+  }
+
+  /** The member a record stands for now: the survivor when it was merged (chains followed). */
+  async #survivor(member: MemberDoc): Promise<MemberDoc> {
+    let current = member;
+    for (let hops = 0; hops < 10 && current.status === 'merged' && current.mergedInto; hops++) {
+      const next = await this.#member(current.mergedInto);
+      if (!next) break;
+      current = next;
+    }
+    return current;
+  }
+
+  async #ledgerView(member: MemberDoc, program: ProgramSettings): Promise<LedgerView> {
+    const merged = await this.#db.members.find({ selector: { mergedInto: member.id } }).exec();
+    const ids = [member.id, ...merged.map((doc) => doc.id)];
+    const [account, transactions] = await Promise.all([
+      this.#db.accounts.findOne(member.id).exec(),
+      this.#db.transactions.find({ selector: { memberId: { $in: ids } } }).exec(),
+    ]);
+    return buildLedgerView(
+      program,
+      member,
+      account?.toMutableJSON() as AccountDoc | undefined,
+      transactions.map((doc) => doc.toMutableJSON() as TransactionDoc),
+      this.#acks as LedgerAcks,
+    );
+  }
+
+  #card(view: LedgerView, mergedFrom?: string): MemberCard {
+    return {
+      member: view.member,
+      balance: view.balance,
+      tierId: view.tierId,
+      tierName: view.tierName,
+      tierProgress: view.tierProgress,
+      ...(view.account ? { account: view.account } : {}),
+      ...(mergedFrom ? { mergedFrom } : {}),
+    };
+  }
+
+  async memberCard(memberId: string): Promise<Result<MemberCard, MemberRefusalCode>> {
+    const found = await this.#member(memberId);
+    if (!found || found.status === 'erased') {
+      return refuse('member-not-found', 'No member with this id on this till.');
+    }
+    const member = await this.#survivor(found);
+    const view = await this.#ledgerView(member, await this.program());
+    return ok(this.#card(view, member.id === found.id ? undefined : found.id));
+  }
+
+  /** Phone number as typed → the member's card, by exact E.164 match. */
+  async lookupByPhone(phone: string): Promise<Result<MemberCard, MemberRefusalCode>> {
+    const program = await this.program();
+    const normalized = normalizePhone(phone, program.defaultCountry);
+    if (!normalized.ok) return normalized;
+    const docs = await this.#db.members.find({ selector: { phone: normalized.value } }).exec();
+    // A live record first; a merged duplicate leads to its survivor.
+    const candidates = docs.map((doc) => doc.toMutableJSON() as MemberDoc);
+    const found =
+      candidates.find((doc) => doc.status !== 'merged' && doc.status !== 'erased') ??
+      candidates.find((doc) => doc.status === 'merged');
+    if (!found)
+      return refuse('member-not-found', 'No member has this phone number yet.', {
+        phone: normalized.value,
+      });
+    const member = await this.#survivor(found);
+    const view = await this.#ledgerView(member, program);
+    return ok(this.#card(view, member.id === found.id ? undefined : found.id));
+  }
+
+  /**
+   * Members whose phone ends with the digits typed (at least 3), or whose name contains the
+   * text typed (at least 2 letters), for the cashier who mistyped a number.
+   */
+  async searchMembers(
+    query: string,
+    limit = 20,
+  ): Promise<
+    Result<{ id: string; name: string; phone: string; status: string }[], MemberRefusalCode>
+  > {
+    const text = query.trim();
+    const digits = phoneQueryDigits(text);
+    const isNumber = /^[\d\s\-().+/]+$/.test(text) && digits.length > 0;
+    let docs: MemberDoc[];
+    if (isNumber) {
+      if (digits.length < 3) return refuse('search-too-short', 'Type at least the last 3 digits.');
+      const suffix = digits.slice(-4);
+      const found = await this.#db.members
+        .find({
+          selector:
+            suffix.length === 4
+              ? { phoneSuffix: suffix }
+              : { phoneSuffix: { $regex: `${suffix}$` } },
+        })
+        .exec();
+      docs = found
+        .map((doc) => doc.toMutableJSON() as MemberDoc)
+        .filter((doc) => doc.phone.replace(/\D/g, '').endsWith(digits));
+    } else {
+      const needle = toSearchName(text);
+      if (needle.length < 2)
+        return refuse('search-too-short', 'Type at least 2 letters of the name.');
+      const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const found = await this.#db.members
+        .find({ selector: { searchName: { $regex: escaped } } })
+        .exec();
+      docs = found.map((doc) => doc.toMutableJSON() as MemberDoc);
+    }
+    return ok(
+      docs
+        .filter((doc) => doc.status !== 'erased' && doc.status !== 'merged')
+        .sort((a, b) => a.searchName.localeCompare(b.searchName))
+        .slice(0, Math.max(1, Math.min(limit, 100)))
+        .map((doc) => ({ id: doc.id, name: doc.name, phone: doc.phone, status: doc.status })),
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Writing
+
+  #nextClock(doc?: MemberDoc): string {
+    const terminalId = this.#connection?.terminalId ?? 'terminal';
+    let state: Hlc | undefined = this.#hlc ? { ...this.#hlc, node: terminalId } : undefined;
+    for (const stamp of Object.values(doc?.fieldClocks ?? {})) {
+      const seen = stamp ? parseHlc(stamp) : undefined;
+      if (
+        seen &&
+        (!state || seen.ms > state.ms || (seen.ms === state.ms && seen.counter > state.counter))
+      ) {
+        state = { ms: seen.ms, counter: seen.counter, node: terminalId };
+      }
+    }
+    const next = hlcTick(state, this.#clock.now(), terminalId);
+    this.#hlc = { ms: next.ms, counter: next.counter };
+    const saved = this.#hlc;
+    void this.#serialized(() => writeLocal(this.#db, 'hlc', saved));
+    return formatHlc(next);
+  }
+
+  #isoNow(): string {
+    return new Date(this.#clock.now()).toISOString();
+  }
+
+  #offline(): boolean {
+    return !this.status.online;
+  }
+
+  async #writeTransaction(
+    context: { session: StaffSession; connection: ConnectionSettings },
+    program: ProgramSettings,
+    fields: Omit<
+      TransactionDoc,
+      | 'id'
+      | 'storeId'
+      | 'terminalId'
+      | 'staffId'
+      | 'programVersion'
+      | 'occurredAt'
+      | 'offline'
+      | 'rev'
+      | 'updatedAt'
+    >,
+    at: string,
+  ): Promise<TransactionDoc> {
+    const doc = {
+      id: this.#newId(),
+      storeId: context.connection.storeId,
+      terminalId: context.connection.terminalId,
+      staffId: context.session.staffId,
+      programVersion: program.version,
+      occurredAt: at,
+      offline: this.#offline(),
+      ...fields,
+      rev: 0,
+      updatedAt: at,
+    } as TransactionDoc;
+    // Awaited: the transaction is stored before the command answers.
+    await this.#db.transactions.insert(doc);
+    this.#localWrites.next();
+    return doc;
+  }
+
+  async enrollMember(
+    input: EnrollMemberInput,
+  ): Promise<Result<{ card: MemberCard; created: boolean }, MemberRefusalCode>> {
+    const session = this.#requireSession();
+    if (!session.ok) return session;
+    const program = await this.program();
+    const phone = normalizePhone(input.phone ?? '', program.defaultCountry);
+    if (!phone.ok) return phone;
+    const existing = await this.lookupByPhone(phone.value);
+    if (existing.ok) return ok({ card: existing.value, created: false });
+
+    const name = (input.name ?? '').trim().replace(/\s+/g, ' ');
+    if (name.length === 0 || name.length > MEMBER_NAME_MAX_LENGTH) {
+      return refuse(
+        'invalid-member',
+        `Enter the member's name (at most ${MEMBER_NAME_MAX_LENGTH} characters).`,
+        {
+          field: 'name',
+        },
+      );
+    }
+    const email = input.email?.trim() || undefined;
+    if (email !== undefined && (!EMAIL_PATTERN.test(email) || email.length > 254)) {
+      return refuse('invalid-member', 'That email address does not look right.', {
+        field: 'email',
+      });
+    }
+    const birthday = input.birthday?.trim() || undefined;
+    if (birthday !== undefined && !CALENDAR_DATE_PATTERN.test(birthday)) {
+      return refuse(
+        'invalid-member',
+        'Enter the birthday as YYYY-MM-DD (or --MM-DD without the year).',
+        {
+          field: 'birthday',
+        },
+      );
+    }
+    const id = this.#newId();
+    const at = this.#isoNow();
+    let referredBy: string | undefined;
+    let referralCode: string | undefined;
+    if (input.referralCode !== undefined && input.referralCode.trim() !== '') {
+      const code = normalizeReferralCode(input.referralCode);
+      const inviterDoc = await this.#db.members
+        .findOne({ selector: { referralCode: code } })
+        .exec();
+      const inviter = inviterDoc?.toMutableJSON() as MemberDoc | undefined;
+      const claims = inviter
+        ? await this.#db.transactions
+            .find({ selector: { memberId: inviter.id, kind: 'referral-claim' } })
+            .exec()
+        : [];
+      const claim = checkReferralClaim({
+        code,
+        invitee: { id, isNew: true },
+        inviter:
+          inviter && inviter.status !== 'erased'
+            ? { id: inviter.id, claimsAt: claims.map((doc) => doc.occurredAt) }
+            : null,
+        program,
+        at,
+      });
+      if (!claim.ok) {
+        if (claim.refusal.code === 'invalid-time') {
+          return refuse('invalid-member', claim.refusal.message);
+        }
+        return claim as Refused<MemberRefusalCode>;
+      }
+      referredBy = claim.value.inviterId;
+      referralCode = claim.value.referralCode;
+    }
+    const ownCode = await this.#newReferralCode(program);
+    const clock = this.#nextClock();
+    const fields = {
+      phone: phone.value,
+      phoneSuffix: toPhoneSuffix(phone.value),
+      name,
+      searchName: toSearchName(name),
+      ...(email ? { email } : {}),
+      ...(birthday ? { birthday } : {}),
+      occasions: [],
+      preferences: { dietary: [], allergies: [], favoriteItems: [] },
+      consents: { ...ALL_CONSENTS_OFF, ...pickConsents(input.consents) },
+      tags: [],
+      status: 'active' as const,
+      referralCode: ownCode,
+      ...(referredBy ? { referredBy } : {}),
+      notes: [],
+      homeStoreId: session.value.connection.storeId,
+    };
+    const member = stampFields<MemberDoc>(
+      {
+        id,
+        createdAt: at,
+        createdBy: {
+          terminalId: session.value.connection.terminalId,
+          staffId: session.value.session.staffId,
+        },
+        fieldClocks: {},
+        rev: 0,
+        updatedAt: at,
+      } as unknown as MemberDoc,
+      fields,
+      clock,
+    );
+    await this.#db.members.insert(member);
+    const bonus = program.bonuses.enrollment;
+    if (bonus > 0) {
+      await this.#writeTransaction(
+        session.value,
+        program,
+        {
+          kind: 'enrollment-bonus',
+          memberId: id,
+          pointsEarned: bonus,
+          pointsRedeemed: 0,
+          bonuses: [{ kind: 'enrollment', points: bonus }],
+          ...(referralCode ? { referralCode } : {}),
+        },
+        at,
+      );
+    }
+    const view = await this.#ledgerView(member, program);
+    return ok({ card: this.#card(view), created: true });
+  }
+
+  async #newReferralCode(program: ProgramSettings): Promise<string> {
+    const length = program.referral.codeLength;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const code = generateReferralCode(
+        this.#random(new Uint8Array(referralCodeRandomBytesNeeded(length) + 8)),
+        length,
+      );
+      if (!code.ok) continue;
+      const taken = await this.#db.members
+        .findOne({ selector: { referralCode: code.value } })
+        .exec();
+      if (!taken) return code.value;
+    }
+    throw new Error('could not make a unique referral code');
+  }
+
+  async #checkoutFacts(memberId: string) {
+    const program = await this.program();
+    const found = await this.#member(memberId);
+    if (!found || found.status === 'erased') return { refusal: 'member-not-found' as const };
+    const member = await this.#survivor(found);
+    if (member.status !== 'active' && member.status !== 'dormant') {
+      return { refusal: 'member-not-active' as const, member };
+    }
+    const view = await this.#ledgerView(member, program);
+    const nowMs = this.#clock.now();
+    const at = new Date(nowMs).toISOString();
+    const me = this.#connection?.terminalId;
+    const today = dayKey(nowMs, program.timeZone);
+    const redeemedTodayOffline = view.transactions
+      .filter(
+        (tx) =>
+          tx.offline &&
+          tx.terminalId === me &&
+          tx.pointsRedeemed > 0 &&
+          tx.kind !== 'adjustment' &&
+          dayKey(Date.parse(tx.occurredAt), program.timeZone) === today,
+      )
+      .reduce((sum, tx) => sum + tx.pointsRedeemed, 0);
+    const coupons = (await this.#db.coupons.find().exec()).map(
+      (doc) => doc.toMutableJSON() as CouponDoc,
+    );
+    const withCoupons = await this.#db.transactions
+      .find({ selector: { couponId: { $exists: true }, seq: { $exists: false } } })
+      .exec();
+    const pendingCouponUses: Record<string, number> = {};
+    for (const tx of withCoupons) {
+      if (tx.couponId === undefined || isAcknowledged(tx.toJSON(), this.#acks)) continue;
+      pendingCouponUses[tx.couponId] = (pendingCouponUses[tx.couponId] ?? 0) + 1;
+    }
+    const lastContactAt = this.#marks.lastContactAt;
+    return {
+      facts: {
+        program,
+        view,
+        coupons,
+        pendingCouponUses,
+        storeId: this.#connection?.storeId ?? '',
+        at,
+        offline: this.#offline(),
+        ...(lastContactAt !== undefined
+          ? { lastContactAt: new Date(lastContactAt).toISOString() }
+          : {}),
+        redeemedTodayOffline,
+      },
+    };
+  }
+
+  /** What a checkout would do, without writing anything. */
+  async previewCheckout(input: CheckoutInput): Promise<Result<CheckoutPlan, CheckoutRefusalCode>> {
+    const session = this.#requireSession();
+    if (!session.ok) return session as Refused<CheckoutRefusalCode>;
+    const gathered = await this.#checkoutFacts(input.memberId);
+    if ('refusal' in gathered) {
+      return gathered.refusal === 'member-not-found'
+        ? refuse('member-not-found', 'This member is not known on this till.')
+        : refuse(
+            'member-not-active',
+            `${gathered.member?.name ?? 'This member'} cannot collect or redeem points (${gathered.member?.status}).`,
+          );
+    }
+    return planCheckout(gathered.facts, input);
+  }
+
+  /** Confirms a checkout: writes one immutable transaction and returns the receipt. */
+  async checkout(input: CheckoutInput): Promise<Result<Receipt, CheckoutRefusalCode>> {
+    const session = this.#requireSession();
+    if (!session.ok) return session as Refused<CheckoutRefusalCode>;
+    const gathered = await this.#checkoutFacts(input.memberId);
+    if ('refusal' in gathered)
+      return this.previewCheckout(input) as Promise<Refused<CheckoutRefusalCode>>;
+    const planned = planCheckout(gathered.facts, input);
+    if (!planned.ok) return planned;
+    const plan = planned.value;
+    const { program, view, at } = gathered.facts;
+    const coupon = plan.coupons[0];
+    const bonuses = plan.earning.bonuses.map((bonus) => ({
+      kind: bonus.kind,
+      points: bonus.points,
+    }));
+    const tx = await this.#writeTransaction(
+      session.value,
+      program,
+      {
+        kind: 'checkout',
+        memberId: view.member.id,
+        orderTotal: plan.orderTotal,
+        ...(plan.lines && plan.lines.length > 0 ? { lines: plan.lines.map(cleanLine) } : {}),
+        ...(coupon ? { couponId: coupon.couponId, couponCode: coupon.code } : {}),
+        ...(plan.couponDiscount > 0 ? { couponDiscount: plan.couponDiscount } : {}),
+        ...(plan.pointsDiscount > 0 ? { pointsDiscount: plan.pointsDiscount } : {}),
+        amountPaid: plan.amountPaid,
+        pointsEarned: plan.pointsEarned,
+        pointsRedeemed: plan.pointsRedeemed,
+        ...(bonuses.length > 0 ? { bonuses } : {}),
+      },
+      at,
+    );
+    // The inviter's bonus goes on the inviter's ledger with the invitee's first purchase.
+    if (
+      view.firstPurchase &&
+      view.member.referredBy &&
+      plan.earning.bonuses.some((b) => b.kind === 'referral-invitee')
+    ) {
+      const points = referralRewards(program).inviterPoints;
+      if (points > 0) {
+        await this.#writeTransaction(
+          session.value,
+          program,
+          {
+            kind: 'referral-claim',
+            memberId: view.member.referredBy,
+            inviteeMemberId: view.member.id,
+            referralCode: (await this.#member(view.member.referredBy))?.referralCode ?? 'UNKNOWN',
+            pointsEarned: points,
+            pointsRedeemed: 0,
+            bonuses: [{ kind: 'referral-inviter', points }],
+          },
+          at,
+        );
+      }
+    }
+    const after = await this.#ledgerView(view.member, program);
+    return ok({
+      transactionId: tx.id,
+      occurredAt: at,
+      member: { id: view.member.id, name: view.member.name, phone: view.member.phone },
+      orderTotal: plan.orderTotal,
+      pointsEarned: plan.pointsEarned,
+      bonuses,
+      pointsRedeemed: plan.pointsRedeemed,
+      couponDiscount: plan.couponDiscount,
+      pointsDiscount: plan.pointsDiscount,
+      discount: plan.couponDiscount + plan.pointsDiscount,
+      amountPaid: plan.amountPaid,
+      coupons: plan.coupons.map((applied) => applied.code),
+      balance: after.balance,
+      tierId: after.tierId,
+      tierName: after.tierName,
+      tierProgress: after.tierProgress,
+      offline: plan.offline,
+    });
+  }
+
+  async redeemReward(
+    memberId: string,
+    rewardId: string,
+    quantity = 1,
+  ): Promise<
+    Result<
+      { transactionId: string; pointsRedeemed: number; balance: number },
+      LedgerCommandRefusalCode
+    >
+  > {
+    const session = this.#requireSession();
+    if (!session.ok) return session;
+    const gathered = await this.#checkoutFacts(memberId);
+    if ('refusal' in gathered) {
+      return gathered.refusal === 'member-not-found'
+        ? refuse('member-not-found', 'This member is not known on this till.')
+        : refuse('member-not-active', 'This member cannot redeem points.');
+    }
+    const { program, view, at, offline } = gathered.facts;
+    const reward = (await this.#db.rewards.findOne(rewardId).exec())?.toMutableJSON();
+    if (!reward) return refuse('reward-unknown', 'This reward is not in the catalog.');
+    const lastContact = this.#marks.lastContactAt;
+    if (
+      offline &&
+      (lastContact === undefined ||
+        this.#clock.now() - lastContact >= program.offline.maxOfflineHours * 3_600_000)
+    ) {
+      return refuse(
+        'offline-too-long',
+        'The till has been offline too long to redeem points. Reconnect first.',
+      );
+    }
+    const stock = reward.stock === null ? null : Math.max(0, reward.stock - reward.usage.redeemed);
+    const eligible = checkRewardEligibility({
+      reward: reward as never,
+      balance: view.balance,
+      tierId: view.tierId,
+      quantity,
+      stock,
+      at,
+      program,
+    });
+    if (!eligible.ok) {
+      if (eligible.refusal.code === 'invalid-time')
+        return refuse('invalid-input', eligible.refusal.message);
+      return eligible as Refused<LedgerCommandRefusalCode>;
+    }
+    const tx = await this.#writeTransaction(
+      session.value,
+      program,
+      {
+        kind: 'reward-redemption',
+        memberId: view.member.id,
+        rewardId: reward.id,
+        pointsEarned: 0,
+        pointsRedeemed: eligible.value.pointsCost,
+      },
+      at,
+    );
+    const after = await this.#ledgerView(view.member, program);
+    return ok({
+      transactionId: tx.id,
+      pointsRedeemed: eligible.value.pointsCost,
+      balance: after.balance,
+    });
+  }
+
+  /** Records a refund of an earlier checkout: the server reverses its points. */
+  async refund(
+    checkoutId: string,
+  ): Promise<Result<{ transactionId: string; balance: number }, LedgerCommandRefusalCode>> {
+    const session = this.#requireSession();
+    if (!session.ok) return session;
+    const original = (await this.#db.transactions.findOne(checkoutId).exec())?.toMutableJSON() as
+      TransactionDoc | undefined;
+    if (!original) return refuse('transaction-not-found', 'No such checkout on this till.');
+    if (original.kind !== 'checkout' || original.outcome?.status === 'refused') {
+      return refuse('not-a-checkout', 'Only an accepted checkout can be refunded.');
+    }
+    const earlier = await this.#db.transactions
+      .findOne({ selector: { refundOf: checkoutId } })
+      .exec();
+    if (earlier && earlier.outcome?.status !== 'refused') {
+      return refuse('already-refunded', 'This checkout was already refunded.');
+    }
+    const program = await this.program();
+    const found = await this.#member(original.memberId);
+    if (!found)
+      return refuse('member-not-found', 'The member of this checkout is not known on this till.');
+    const member = await this.#survivor(found);
+    const at = this.#isoNow();
+    const tx = await this.#writeTransaction(
+      session.value,
+      program,
+      {
+        kind: 'refund',
+        memberId: original.memberId,
+        refundOf: original.id,
+        pointsEarned: 0,
+        pointsRedeemed: 0,
+      },
+      at,
+    );
+    const after = await this.#ledgerView(member, program);
+    return ok({ transactionId: tx.id, balance: after.balance });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Manager
+
+  async adjustPoints(
+    memberId: string,
+    points: number,
+    reason: string,
+  ): Promise<Result<{ transactionId: string; balance: number }, LedgerCommandRefusalCode>> {
+    const session = this.#requireSession('manager');
+    if (!session.ok) return session;
+    if (!Number.isSafeInteger(points) || points === 0) {
+      return refuse(
+        'invalid-input',
+        'Enter a whole number of points, not zero (negative to take points away).',
+      );
+    }
+    const why = (reason ?? '').trim();
+    if (why.length === 0 || why.length > 500) {
+      return refuse('invalid-input', 'Say why the points are adjusted (at most 500 characters).');
+    }
+    const found = await this.#member(memberId);
+    if (!found || found.status === 'erased')
+      return refuse('member-not-found', 'This member is not known on this till.');
+    const member = await this.#survivor(found);
+    const program = await this.program();
+    const at = this.#isoNow();
+    const tx = await this.#writeTransaction(
+      session.value,
+      program,
+      {
+        kind: 'adjustment',
+        memberId: member.id,
+        adjustmentPoints: points,
+        reason: why,
+        pointsEarned: Math.max(0, points),
+        pointsRedeemed: Math.max(0, -points),
+      },
+      at,
+    );
+    const after = await this.#ledgerView(member, program);
+    return ok({ transactionId: tx.id, balance: after.balance });
+  }
+
+  async addNote(memberId: string, text: string): Promise<Result<MemberCard, MemberRefusalCode>> {
+    const session = this.#requireSession('manager');
+    if (!session.ok) return session;
+    const note = (text ?? '').trim();
+    if (note.length === 0 || note.length > 1000) {
+      return refuse('invalid-member', 'A note is 1 to 1000 characters.', { field: 'notes' });
+    }
+    return this.#editMember(memberId, (member) => ({
+      notes: [
+        ...member.notes,
+        {
+          id: this.#newId(),
+          text: note,
+          staffId: session.value.session.staffId,
+          at: this.#isoNow(),
+        },
+      ].slice(-200),
+    }));
+  }
+
+  async editProfile(
+    memberId: string,
+    patch: ProfilePatch,
+  ): Promise<Result<MemberCard, MemberRefusalCode>> {
+    const session = this.#requireSession('manager');
+    if (!session.ok) return session;
+    const changes: Partial<MemberDoc> & Record<string, unknown> = {};
+    if (patch.name !== undefined) {
+      const name = patch.name.trim().replace(/\s+/g, ' ');
+      if (name.length === 0 || name.length > MEMBER_NAME_MAX_LENGTH) {
+        return refuse('invalid-member', 'Enter a name of at most 120 characters.', {
+          field: 'name',
+        });
+      }
+      changes.name = name;
+      changes.searchName = toSearchName(name);
+    }
+    if (patch.email !== undefined) {
+      const email = patch.email?.trim() || undefined;
+      if (email !== undefined && (!EMAIL_PATTERN.test(email) || email.length > 254)) {
+        return refuse('invalid-member', 'That email address does not look right.', {
+          field: 'email',
+        });
+      }
+      changes.email = email;
+    }
+    for (const field of ['birthday', 'anniversary'] as const) {
+      const value = patch[field];
+      if (value === undefined) continue;
+      const date = value?.trim() || undefined;
+      if (date !== undefined && !CALENDAR_DATE_PATTERN.test(date)) {
+        return refuse('invalid-member', `Enter the ${field} as YYYY-MM-DD.`, { field });
+      }
+      changes[field] = date;
+    }
+    if (patch.status !== undefined) {
+      if (!['active', 'inactive', 'blocked'].includes(patch.status)) {
+        return refuse('invalid-member', 'The status must be active, inactive or blocked.', {
+          field: 'status',
+        });
+      }
+      changes.status = patch.status;
+    }
+    if (patch.tags !== undefined) {
+      const tags = [
+        ...new Set(patch.tags.map((tag) => tag.trim()).filter((tag) => tag.length > 0)),
+      ];
+      if (tags.length > 50 || tags.some((tag) => tag.length > 60)) {
+        return refuse('invalid-member', 'At most 50 tags of at most 60 characters.', {
+          field: 'tags',
+        });
+      }
+      changes.tags = tags;
+    }
+    return this.#editMember(memberId, (member) => {
+      const next: Record<string, unknown> = { ...changes };
+      if (patch.consents)
+        next['consents'] = { ...member.consents, ...pickConsents(patch.consents) };
+      if (patch.preferences) next['preferences'] = { ...member.preferences, ...patch.preferences };
+      return next as Partial<MemberDoc>;
+    });
+  }
+
+  async #editMember(
+    memberId: string,
+    change: (member: MemberDoc) => Partial<MemberDoc>,
+  ): Promise<Result<MemberCard, MemberRefusalCode>> {
+    const doc = await this.#db.members.findOne(memberId).exec();
+    if (!doc || doc.status === 'erased')
+      return refuse('member-not-found', 'This member is not known on this till.');
+    try {
+      await doc.incrementalModify((current) => {
+        const member = current as MemberDoc;
+        const patch = change(member);
+        const stamped = stampFields<MemberDoc>(member, patch as never, this.#nextClock(member));
+        return { ...stamped, updatedAt: this.#isoNow() };
+      });
+    } catch (error) {
+      return refuse('invalid-member', 'The change does not fit the member record.', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    return this.memberCard(memberId);
+  }
+}
+
+function pickConsents(consents: Partial<MemberConsents> | undefined): Partial<MemberConsents> {
+  const picked: Partial<MemberConsents> = {};
+  for (const key of Object.keys(ALL_CONSENTS_OFF) as (keyof MemberConsents)[]) {
+    const value = consents?.[key];
+    if (typeof value === 'boolean') picked[key] = value;
+  }
+  return picked;
+}
+
+function cleanLine(
+  line: CheckoutInput['lines'] extends readonly (infer L)[] | undefined ? L : never,
+) {
+  return {
+    ...(line.sku !== undefined ? { sku: line.sku } : {}),
+    ...(line.name !== undefined ? { name: line.name } : {}),
+    ...(line.category !== undefined ? { category: line.category } : {}),
+    quantity: line.quantity,
+    amount: line.amount,
+  };
+}
+
+/** Opens (or resumes, on the same storage and name) a terminal. */
+export function createTerminal(deps: TerminalDeps): Promise<Terminal> {
+  return Terminal.open(deps);
+}

@@ -1,0 +1,82 @@
+/** Opening terminals for tests: memory storage (validated like the schema says), real HTTP. */
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
+import type { RxStorage } from 'rxdb';
+import { createTerminal } from '../terminal.js';
+import type { Terminal, TerminalDeps } from '../terminal.js';
+import type { Clock } from '../ids.js';
+import { Network } from './network.js';
+
+/** One storage per realm: memory storage keeps a closed database's data for the same name. */
+export const testStorage = wrappedValidateAjvStorage({
+  storage: getRxStorageMemory(),
+}) as RxStorage<unknown, unknown>;
+
+let counter = 0;
+export function uniqueName(prefix = 'till'): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
+}
+
+/** A clock tests can move; starts at the real time. */
+export class TestClock implements Clock {
+  #offset = 0;
+  now(): number {
+    return Date.now() + this.#offset;
+  }
+  advance(ms: number): void {
+    this.#offset += ms;
+  }
+}
+
+export interface OpenedTerminal {
+  readonly terminal: Terminal;
+  readonly network: Network;
+  readonly clock: TestClock;
+  readonly name: string;
+}
+
+export async function openTerminal(
+  options: {
+    name?: string;
+    network?: Network;
+    clock?: TestClock;
+    deps?: Partial<TerminalDeps>;
+  } = {},
+): Promise<OpenedTerminal> {
+  const network = options.network ?? new Network();
+  const clock = options.clock ?? new TestClock();
+  const name = options.name ?? uniqueName();
+  const terminal = await createTerminal({
+    storage: testStorage,
+    databaseName: name,
+    fetch: network.fetch,
+    clock,
+    sync: { retryBaseMs: 50, retryMaxMs: 400 },
+    login: { maxAttempts: 3, lockoutMs: 60_000 },
+    ...options.deps,
+  });
+  return { terminal, network, clock, name };
+}
+
+/** Polls until `check` returns a value other than undefined/false. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
