@@ -132,39 +132,6 @@ function serverCliOrFail(args) {
   return result.stdout;
 }
 
-/**
- * Until the server has its `load-demo` command, a store and two staff members are made with the
- * commands it has, so the terminal can still be enrolled and signed in to.
- */
-function createMinimalDemo() {
-  const storeId = 'demo-store';
-  const staff = [
-    { name: 'Demo Manager', role: 'manager', pin: '2468' },
-    { name: 'Demo Cashier', role: 'cashier', pin: '1357' },
-  ];
-  serverCliOrFail(['create-store', '--id', storeId, '--name', 'Demo store']);
-  for (const member of staff) {
-    serverCliOrFail([
-      'create-staff',
-      '--name',
-      member.name,
-      '--role',
-      member.role,
-      '--pin',
-      member.pin,
-      '--store',
-      storeId,
-    ]);
-  }
-  const output = [
-    `store ${storeId} "Demo store" created`,
-    ...staff.map(
-      (member) => `${member.role.padEnd(8)} ${member.name.padEnd(14)} PIN ${member.pin}`,
-    ),
-  ].join('\n');
-  return { storeId, output };
-}
-
 function prepareDemo() {
   // The record of what load-demo printed is only valid with the database it describes.
   let state;
@@ -181,19 +148,17 @@ function prepareDemo() {
   say('\nLoading the demo data into .data/server (first start)...');
   const loaded = serverCli(['load-demo']);
   if (loaded.status === 0) {
-    // load-demo prints the demo store as `create-store` does: store <id> "<name>" ...
-    const storeId = /^store (\S+)/m.exec(loaded.stdout)?.[1];
+    // load-demo names its store: `demo store <id> loaded: ...`
+    const storeId = /^demo store (\S+) loaded/m.exec(loaded.stdout)?.[1];
     if (!storeId) {
-      fail(
-        `load-demo did not name its store (a line "store <id> ..."); it printed:\n${loaded.stdout}`,
-      );
+      fail(`load-demo did not name its store; it printed:\n${loaded.stdout}`);
     }
-    state = { storeId, output: loaded.stdout, source: 'load-demo' };
-  } else if (/^usage:/m.test(loaded.stderr) && !loaded.stderr.includes('load-demo')) {
-    say(
-      'This server has no `load-demo` command yet: creating a demo store and two staff members instead.',
-    );
-    state = { ...createMinimalDemo(), source: 'minimal' };
+    // The code load-demo printed is single-use; start makes a fresh one below every time.
+    const output = loaded.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('enrollment code'))
+      .join('\n');
+    state = { storeId, output, source: 'load-demo' };
   } else {
     fail(`loading the demo data failed:\n${loaded.stderr || loaded.stdout}`);
   }
