@@ -1,0 +1,57 @@
+import { useEffect, useState } from 'react';
+import { clockTime, sinceText } from '../format.js';
+import { useApp } from '../store.js';
+
+/** Always on screen: online or offline, what waits to be sent, when the till last synced. */
+export function SyncIndicator() {
+  const status = useApp((state) => state.status);
+  const terminal = useApp((state) => state.terminal);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 5_000);
+    return () => window.clearInterval(timer);
+  }, []);
+  // The operating system saying the network is back is a good moment to retry at once.
+  useEffect(() => {
+    if (!terminal) return;
+    const retry = () => terminal.syncNow();
+    window.addEventListener('online', retry);
+    return () => window.removeEventListener('online', retry);
+  }, [terminal]);
+  if (!status) return null;
+  const online = status.enrolled && status.online;
+  const label = !status.enrolled ? 'Not set up' : online ? 'Online' : 'Offline';
+  return (
+    <div
+      className={`sync ${online ? 'sync-online' : 'sync-offline'}`}
+      role="status"
+      aria-label="Sync status"
+      data-testid="sync-indicator"
+    >
+      <span className="sync-dot" aria-hidden="true" />
+      <span data-testid="sync-state">{label}</span>
+      <span className="sync-sep" aria-hidden="true">
+        ·
+      </span>
+      <span>
+        Pending: <strong data-testid="sync-pending">{status.pending}</strong>
+      </span>
+      <span className="sync-sep" aria-hidden="true">
+        ·
+      </span>
+      <span title={status.lastSyncAt ? clockTime(status.lastSyncAt) : undefined}>
+        Last sync: <span data-testid="sync-last">{sinceText(status.lastSyncAt, now)}</span>
+      </span>
+      {status.error && !online ? (
+        <span className="sync-error" data-testid="sync-error">
+          {status.error.message}
+        </span>
+      ) : null}
+      {status.enrolled && !online && terminal ? (
+        <button type="button" className="sync-now" onClick={() => terminal.syncNow()}>
+          Retry now
+        </button>
+      ) : null}
+    </div>
+  );
+}

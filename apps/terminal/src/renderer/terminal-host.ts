@@ -1,0 +1,28 @@
+/**
+ * The one terminal of this page: terminal-core over RxDB's Dexie (IndexedDB) storage, so the
+ * local store survives a closed window or a crashed browser. Opened once; React's double effects
+ * in development and a remounted screen get the same instance.
+ */
+import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { createTerminal } from '@tillpoint/terminal-core';
+import type { Terminal } from '@tillpoint/terminal-core';
+
+/** The IndexedDB database name; one terminal per browser profile (or Electron partition). */
+export const DATABASE_NAME = 'tillpoint';
+
+let opening: Promise<Terminal> | undefined;
+
+export function openTerminal(): Promise<Terminal> {
+  opening ??= createTerminal({
+    storage: getRxStorageDexie(),
+    databaseName: DATABASE_NAME,
+    // Bound to window: a detached `fetch` throws "Illegal invocation" in browsers.
+    fetch: (input, init) => window.fetch(input, init),
+    // A till wants to notice the server is back within seconds, not the default minute.
+    sync: { retryMaxMs: 10_000 },
+  }).catch((error: unknown) => {
+    opening = undefined;
+    throw error;
+  });
+  return opening;
+}
