@@ -1,9 +1,9 @@
 /**
  * Starts the server: opens and migrates the database, starts the change feed, listens. `close()`
- * stops accepting connections, ends SSE streams, lets in-flight requests finish, then closes
- * the feed and the database.
+ * stops accepting connections, ends SSE streams and idle keep-alive connections, lets in-flight
+ * requests finish, then ends every remaining connection and closes the feed and the database.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import type { BuiltApp } from './app.js';
@@ -53,15 +53,42 @@ export async function startServer(
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
 
+    // Responses in progress, to know when draining is over. A keep-alive socket may carry a new
+    // request after close() began (e.g. a terminal reopening its SSE stream on it): such a
+    // request is still served, but asked to close its connection, and once only SSE streams
+    // are left every connection is ended (closeAllConnections), so close() cannot hang.
+    const inFlight = new Set<ServerResponse>();
+    let draining = false;
+    const finishDraining = () => {
+      for (const stream of built.streams) stream.end();
+      built.streams.clear();
+      http.closeIdleConnections();
+      if ([...inFlight].every((res) => isEventStream(res))) http.closeAllConnections();
+    };
+    http.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+      inFlight.add(res);
+      if (draining) res.shouldKeepAlive = false;
+      res.once('close', () => {
+        inFlight.delete(res);
+        if (draining) setImmediate(finishDraining);
+      });
+    });
+
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
+        draining = true;
         const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-        // SSE streams never finish on their own; idle keep-alive sockets neither.
-        for (const stream of built.streams) stream.end();
-        built.streams.clear();
-        http.closeIdleConnections();
-        await stopped;
+        for (const res of inFlight) res.shouldKeepAlive = false;
+        // SSE streams never finish on their own; idle keep-alive sockets neither. A stream
+        // opened while draining is ended by the next check.
+        const recheck = setInterval(finishDraining, 100);
+        finishDraining();
+        try {
+          await stopped;
+        } finally {
+          clearInterval(recheck);
+        }
         await feed.close();
         if (ownsDb) await db.close();
       })());
@@ -70,6 +97,12 @@ export async function startServer(
     if (ownsDb) await db.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Whether a response is a server-sent-event stream (it never ends by itself). */
+function isEventStream(res: ServerResponse): boolean {
+  const type = res.getHeader('content-type');
+  return typeof type === 'string' && type.startsWith('text/event-stream');
 }
 
 export function logStarted(server: RunningServer): void {

@@ -43,10 +43,44 @@ describe('lots', () => {
     expect(addPointsLot(lots, '2024-07-01T00:00:00.000Z', 50).map((l) => l.remaining)).toEqual([
       100, 200, 300, 50,
     ]);
-    expect(addPointsLot(lots, '2024-03-01T00:00:00.000Z', 50).map((l) => l.remaining)).toEqual([
+    expect(addPointsLot(lots, '2024-03-05T00:00:00.000Z', 50).map((l) => l.remaining)).toEqual([
       100, 200, 50, 300,
     ]);
+    // The same instant as a lot is the same day: the points join that lot.
+    expect(addPointsLot(lots, '2024-03-01T00:00:00.000Z', 50).map((l) => l.remaining)).toEqual([
+      100, 250, 300,
+    ]);
     expect(addPointsLot(lots, '2024-07-01T00:00:00.000Z', 0)).toEqual(lots);
+  });
+
+  it('keeps one lot per UTC day: a later earning that day joins it and moves its stamp', () => {
+    const merged = addPointsLot(lots, '2024-03-01T18:30:00.000Z', 25);
+    expect(merged).toEqual([
+      lot('2024-01-01T00:00:00.000Z', 100),
+      lot('2024-03-01T18:30:00.000Z', 225),
+      lot('2024-06-01T00:00:00.000Z', 300),
+    ]);
+    // An earlier earning of the same day (made offline) joins it without moving the stamp.
+    expect(addPointsLot(merged, '2024-03-01T01:00:00.000Z', 5)[1]).toEqual(
+      lot('2024-03-01T18:30:00.000Z', 230),
+    );
+    // The next UTC day is a new lot.
+    expect(addPointsLot(lots, '2024-03-02T00:00:00.000Z', 5)).toHaveLength(4);
+  });
+
+  it('holds at most one lot per day however many earnings', () => {
+    let current: PointsLot[] = [];
+    for (let i = 0; i < 1_000; i++) {
+      current = addPointsLot(
+        current,
+        new Date(Date.UTC(2024, 0, 1) + i * 600_000).toISOString(),
+        1,
+      );
+    }
+    // 1,000 earnings ten minutes apart span 7 days.
+    expect(current).toHaveLength(7);
+    expect(pointsInLots(current)).toBe(1_000);
+    expect(current.map((l) => l.earnedAt)).toEqual([...current.map((l) => l.earnedAt)].sort());
   });
 
   it('consumes the oldest lots first', () => {

@@ -3,8 +3,9 @@ import type { PointsLot } from './ledger-types.js';
 /**
  * Points lots, first in first out.
  *
- * Every credit of points is a lot stamped with when it was earned; every debit (redemption,
- * reversal by a refund, negative adjustment) takes the oldest lots first; at instant T a lot
+ * Every credit of points goes to a lot stamped with when it was earned (one lot per UTC day, see
+ * `addPointsLot`); every debit (redemption, reversal by a refund, negative adjustment) takes the
+ * oldest lots first; at instant T a lot
  * whose expiry instant (earnedAt plus `months` calendar months, UTC, day clamped to the end of
  * a shorter month) is at or before T loses what remains of it. The lots hold exactly the
  * positive part of the balance: a member in overdraft has no lots, and points earned while in
@@ -33,7 +34,22 @@ export function pointsLotExpiresAt(lot: PointsLot, months: number): string | und
   return months > 0 ? new Date(addMonthsClamped(lot.earnedAt, months)).toISOString() : undefined;
 }
 
-/** Adds a lot, keeping lots ordered by when they were earned (ties: the new lot goes last). */
+const DAY_MS = 86_400_000;
+
+/** The UTC calendar day of an instant (days since the epoch). */
+function utcDay(ms: number): number {
+  return Math.floor(ms / DAY_MS);
+}
+
+/**
+ * Adds a lot, keeping lots ordered by when they were earned (ties: the new lot goes last).
+ *
+ * One lot per UTC calendar day: points earned on a day that already has a lot join it, and the
+ * lot keeps the latest earning time of that day. So an account holds at most one lot per day
+ * within the expiry window (however many checkouts a member makes), and points earned earlier
+ * that day expire with the day's last earning — up to a day later than their own instant,
+ * never earlier.
+ */
 export function addPointsLot(
   lots: readonly PointsLot[],
   earnedAt: string,
@@ -41,6 +57,21 @@ export function addPointsLot(
 ): PointsLot[] {
   if (points <= 0) return [...lots];
   const at = Date.parse(earnedAt);
+  const day = utcDay(at);
+  // The last lot of that day, if any (lots are in earning order, so scan from the newest).
+  for (let i = lots.length - 1; i >= 0; i--) {
+    const lotAt = Date.parse((lots[i] as PointsLot).earnedAt);
+    const lotDay = utcDay(lotAt);
+    if (lotDay < day) break;
+    if (lotDay === day) {
+      const lot = lots[i] as PointsLot;
+      const merged: PointsLot = {
+        earnedAt: lotAt >= at ? lot.earnedAt : earnedAt,
+        remaining: lot.remaining + points,
+      };
+      return [...lots.slice(0, i), merged, ...lots.slice(i + 1)];
+    }
+  }
   const index = lots.findIndex((lot) => Date.parse(lot.earnedAt) > at);
   const lot: PointsLot = { earnedAt, remaining: points };
   return index === -1 ? [...lots, lot] : [...lots.slice(0, index), lot, ...lots.slice(index)];

@@ -10,7 +10,8 @@ import type { MemberDoc, TransactionDoc } from '@tillpoint/protocol';
 import type { DbTransaction, Queryable } from '../db/database.js';
 import { logger } from '../logger.js';
 import type { CollectionRegistry } from '../sync/collection-handlers.js';
-import { readDocument, readDocuments } from '../sync/document-store.js';
+import { readDocuments } from '../sync/document-store.js';
+import type { SyncDocument } from '../sync/sync-types.js';
 
 /** Advisory-lock namespaces (first key of `pg_advisory_xact_lock(int, int)`). */
 const MEMBER_LOCK_NAMESPACE = 7_262_101;
@@ -56,20 +57,193 @@ export async function nextLedgerSeqs(tx: Queryable, count: number): Promise<numb
   return rows.map((row) => Number(row.seq)).sort((a, b) => a - b);
 }
 
-/** The program settings transactions are decided with: document 'default', or the defaults. */
-export async function currentProgram(
-  tx: Queryable,
-  registry: CollectionRegistry,
-): Promise<ProgramSettings> {
-  const doc = await readDocument(tx, registry.require('program'), DEFAULT_PROGRAM_ID);
-  if (!doc || doc._deleted) return DEFAULT_PROGRAM;
-  const parsed = parseProgramSettings(doc['settings']);
-  if (parsed.ok) return parsed.value;
+/**
+ * Parsed program settings of the last program document seen, keyed by its change position
+ * (`rev:change_xid:change_seq`): pushes skip transferring and re-validating the settings while
+ * the document is unchanged. The key changes with every write of the document (rev and the
+ * writing transaction), and xids are unique per cluster, so a stale entry is never used; on a
+ * fresh database (tests) the key differs as well. One entry: there is one program.
+ */
+let programCache: { key: string; settings: ProgramSettings } | undefined;
+
+function programKeySql(alias: string): string {
+  return `${alias}.rev::text || ':' || ${alias}.change_xid::text || ':' || ${alias}.change_seq::text`;
+}
+
+interface ProgramRow extends Record<string, unknown> {
+  key: string;
+  deleted: boolean;
+  /** Null when the key equals the cached one. */
+  settings: unknown;
+}
+
+function programFromRow(row: ProgramRow | undefined): ProgramSettings {
+  if (!row || row.deleted) return DEFAULT_PROGRAM;
+  if (programCache && row.settings === null && programCache.key === row.key) {
+    return programCache.settings;
+  }
+  const parsed = parseProgramSettings(row.settings);
+  if (parsed.ok) {
+    programCache = { key: row.key, settings: parsed.value };
+    return parsed.value;
+  }
   // Stored settings were validated when pushed; this only happens after a rules change.
   logger.error('stored program settings are invalid; using the defaults', {
     issues: parsed.refusal.details.issues,
   });
   return DEFAULT_PROGRAM;
+}
+
+/** The program settings transactions are decided with: document 'default', or the defaults. */
+export async function currentProgram(
+  tx: Queryable,
+  _registry?: CollectionRegistry,
+): Promise<ProgramSettings> {
+  const { rows } = await tx.query<ProgramRow>(
+    `SELECT ${programKeySql('p')} AS key, p.deleted,
+            CASE WHEN ${programKeySql('p')} = $2 THEN NULL ELSE p.body -> 'settings' END AS settings
+       FROM sync_documents p WHERE p.collection = 'program' AND p.id = $1`,
+    [DEFAULT_PROGRAM_ID, programCache?.key ?? ''],
+  );
+  return programFromRow(rows[0]);
+}
+
+/** What a member's merge state says about where its transactions count. */
+export interface MemberLink {
+  readonly status: string | undefined;
+  readonly mergedInto: string | undefined;
+}
+
+/** Everything a push of transactions reads once the ledger locks are held, in one statement. */
+export interface LedgerSnapshot {
+  /** The members named (and those they were merged into, through chains), by id. */
+  readonly members: Map<string, MemberLink>;
+  /** Where each named member's transactions count (see `resolveSurvivors`). */
+  readonly survivors: Map<string, string>;
+  /** Transactions already recorded among the pushed ids. */
+  readonly stored: Map<string, SyncDocument>;
+  /** Accounts of the named members, their chains and survivors. */
+  readonly accounts: Map<string, SyncDocument>;
+  readonly program: ProgramSettings;
+  /** `ledger_seq` numbers, ascending, one per pushed id not recorded yet. */
+  readonly seqs: number[];
+}
+
+interface SnapshotRow extends Record<string, unknown> {
+  kind: 'member' | 'transaction' | 'account' | 'program' | 'seq';
+  id: string | null;
+  rev: number | null;
+  deleted: boolean | null;
+  body: Record<string, unknown> | null;
+  updated_at: Date | null;
+  status: string | null;
+  merged_into: string | null;
+  seq: number | null;
+}
+
+/**
+ * One round trip for the ledger's reads: the merge chains of `memberIds` (recursive), the
+ * recorded transactions among `transactionIds` (distinct), the accounts of every member met,
+ * the program (its settings only when they changed since the cached copy), and one `ledger_seq`
+ * number per transaction id not recorded. Take it only while holding the member locks: the
+ * sequence numbers are valid for application only if every survivor was locked before.
+ */
+export async function readLedgerSnapshot(
+  tx: Queryable,
+  memberIds: readonly string[],
+  transactionIds: readonly string[],
+): Promise<LedgerSnapshot> {
+  const { rows } = await tx.query<SnapshotRow>(
+    `WITH RECURSIVE chain(id, status, merged_into, hop) AS (
+       SELECT m.id, m.body ->> 'status', m.body ->> 'mergedInto', 0
+         FROM sync_documents m WHERE m.collection = 'members' AND m.id = ANY($1::text[])
+       UNION
+       SELECT m.id, m.body ->> 'status', m.body ->> 'mergedInto', c.hop + 1
+         FROM chain c JOIN sync_documents m ON m.collection = 'members' AND m.id = c.merged_into
+        WHERE c.status = 'merged' AND c.merged_into <> c.id AND c.hop < 16
+     ),
+     stored AS (
+       SELECT t.id, t.rev, t.deleted, t.body, t.updated_at FROM sync_documents t
+        WHERE t.collection = 'transactions' AND t.id = ANY($2::text[])
+     ),
+     account_ids AS (
+       SELECT unnest($1::text[]) AS id UNION SELECT id FROM chain
+       UNION SELECT merged_into FROM chain WHERE merged_into IS NOT NULL
+     )
+     SELECT DISTINCT ON (id) 'member' AS kind, id, NULL::int AS rev, NULL::boolean AS deleted,
+            NULL::jsonb AS body, NULL::timestamptz AS updated_at, status, merged_into,
+            NULL::bigint AS seq
+       FROM chain
+     UNION ALL
+     SELECT 'transaction', id, rev, deleted, body, updated_at, NULL, NULL, NULL FROM stored
+     UNION ALL
+     SELECT 'account', a.id, a.rev, a.deleted, a.body, a.updated_at, NULL, NULL, NULL
+       FROM sync_documents a
+      WHERE a.collection = 'accounts' AND a.id IN (SELECT id FROM account_ids)
+     UNION ALL
+     SELECT 'program', ${programKeySql('p')}, NULL, p.deleted,
+            CASE WHEN ${programKeySql('p')} = $4 THEN NULL ELSE p.body -> 'settings' END,
+            NULL, NULL, NULL, NULL
+       FROM sync_documents p WHERE p.collection = 'program' AND p.id = $3
+     UNION ALL
+     SELECT 'seq', NULL, NULL, NULL, NULL, NULL, NULL, NULL, nextval('ledger_seq')
+       FROM generate_series(1, cardinality($2::text[]) - (SELECT count(*) FROM stored)::int)`,
+    [
+      [...new Set(memberIds)],
+      [...new Set(transactionIds)],
+      DEFAULT_PROGRAM_ID,
+      programCache?.key ?? '',
+    ],
+  );
+  const members = new Map<string, MemberLink>();
+  const stored = new Map<string, SyncDocument>();
+  const accounts = new Map<string, SyncDocument>();
+  const seqs: number[] = [];
+  let programRow: ProgramRow | undefined;
+  for (const row of rows) {
+    switch (row.kind) {
+      case 'member':
+        members.set(row.id as string, {
+          status: row.status ?? undefined,
+          mergedInto: row.merged_into ?? undefined,
+        });
+        break;
+      case 'transaction':
+        stored.set(row.id as string, documentOfRow(row));
+        break;
+      case 'account':
+        accounts.set(row.id as string, documentOfRow(row));
+        break;
+      case 'program':
+        programRow = { key: row.id as string, deleted: row.deleted === true, settings: row.body };
+        break;
+      case 'seq':
+        seqs.push(Number(row.seq));
+        break;
+    }
+  }
+  seqs.sort((a, b) => a - b);
+  const survivors = new Map<string, string>();
+  for (const start of new Set(memberIds)) {
+    let current = start;
+    for (let hop = 0; hop < 16; hop++) {
+      const link = members.get(current);
+      if (link?.status !== 'merged' || link.mergedInto === undefined || link.mergedInto === current)
+        break;
+      current = link.mergedInto;
+    }
+    survivors.set(start, current);
+  }
+  return { members, survivors, stored, accounts, program: programFromRow(programRow), seqs };
+}
+
+function documentOfRow(row: SnapshotRow): SyncDocument {
+  return {
+    ...(row.body as Record<string, unknown>),
+    rev: row.rev as number,
+    updatedAt: (row.updated_at as Date).toISOString(),
+    _deleted: row.deleted === true,
+  };
 }
 
 /**

@@ -2,10 +2,11 @@
  * The authoritative ledger. Transactions are insert-only and idempotent by id; each new one is
  * applied in server order inside the database transaction of the push that brought it:
  *
- *   resolve members (merged → survivor) → lock their ledgers → re-read what exists by id →
- *   number the new ones (ledger_seq) → decideOutcome → applyEffects → write the transaction
- *   (seq, receivedAt, outcome, effects), the account (appliedSeq = seq), coupon and reward
- *   usage and the reviews.
+ *   lock the members' ledgers → read, in one statement, the merge chains (merged → survivor),
+ *   what exists by id, the accounts, the program and the ledger numbers (ledger_seq) → lock
+ *   and read again only if a survivor was not locked yet → decideOutcome → applyEffects →
+ *   write, in one statement, the transactions (seq, receivedAt, outcome, effects), the
+ *   accounts (appliedSeq = seq) and coupon and reward usage; reviews as they arise.
  *
  * The same rules code (`@tillpoint/loyalty`) decides on the terminal (provisionally) and here.
  * See docs/decisions/0004-ledger-ordering.md.
@@ -40,18 +41,19 @@ import {
   primaryKeyOf,
   readDocuments,
   writeDocument,
-  writeDocuments,
+  writeDocumentSets,
 } from '../sync/document-store.js';
+import type { WrittenBookkeeping } from '../sync/document-store.js';
 import type { DocumentState, SyncDocument } from '../sync/sync-types.js';
 import {
   currentProgram,
   ledgerOf,
   lockMembers,
   mergedMemberIds,
-  nextLedgerSeqs,
+  readLedgerSnapshot,
   refundedCheckouts,
-  resolveSurvivors,
 } from './ledger-repository.js';
+import type { LedgerSnapshot } from './ledger-repository.js';
 import { openReview } from './reviews.js';
 
 export interface LedgerContext {
@@ -113,7 +115,26 @@ export async function ingestTransactions(
     }
   }
   const ids = states.map((state) => primaryKeyOf(collection, state));
-  const stored = await readDocuments(ctx.tx, collection, ids);
+  if (ids.length === 0) return { conflicts: [], recorded: [] };
+
+  // Lock the ledgers first, then read everything in one statement: what is recorded among the
+  // pushed ids (anything recorded meanwhile by a concurrent push of the same id is a replay
+  // now), the survivors, their accounts, the program and the ledger numbers. A merge may have
+  // moved a member while we waited for its lock: lock the new survivors and read again.
+  const memberIds = states.map((state) => state['memberId'] as string);
+  const locked = new Set<string>();
+  let wanted = [...new Set(memberIds)];
+  let snapshot: LedgerSnapshot;
+  for (let round = 0; ; round++) {
+    if (round > 8) throw new Error('member merges kept moving while locking ledgers');
+    await lockMembers(ctx.tx, wanted);
+    for (const id of wanted) locked.add(id);
+    snapshot = await readLedgerSnapshot(ctx.tx, memberIds, ids);
+    wanted = [...new Set(snapshot.survivors.values())].filter((id) => !locked.has(id));
+    if (wanted.length === 0) break;
+  }
+  const stored = snapshot.stored;
+
   // Server-owned fields are checked before anything is written: a refusal changes nothing.
   // A new transaction carries none; a known one may echo the stored values (a re-push of what
   // the terminal pulled) and whatever revision it last saw.
@@ -145,7 +166,7 @@ export async function ingestTransactions(
     if (!stored.has(id) && !firstNew.has(id)) firstNew.set(id, terminalBody(state));
   }
   const recorded =
-    firstNew.size > 0 ? await applyNewTransactions(ctx, [...firstNew.values()], stored) : [];
+    firstNew.size > 0 ? await applyNewTransactions(ctx, [...firstNew.values()], snapshot) : [];
   const recordedIds = new Set(recorded.map((doc) => doc['id'] as string));
 
   const conflicts: SyncDocument[] = [];
@@ -210,53 +231,23 @@ interface MemberLedger {
 }
 
 /**
- * Applies transactions the server has not recorded, in the given order. `stored` is updated
- * with every recorded document (and with documents another push recorded meanwhile).
+ * Applies transactions the server has not recorded, in the given order, with the snapshot read
+ * under the ledger locks. `snapshot.stored` is updated with every recorded document.
  */
 async function applyNewTransactions(
   ctx: LedgerContext,
-  candidates: readonly LedgerTransaction[],
-  stored: Map<string, SyncDocument>,
+  fresh: readonly LedgerTransaction[],
+  snapshot: LedgerSnapshot,
 ): Promise<SyncDocument[]> {
   const { tx, registry, now } = ctx;
   const transactions = registry.require('transactions');
-  const memberIds = candidates.map((candidate) => candidate.memberId);
-
-  // Lock the ledgers the transactions count for. A merge may happen while we wait for a lock,
-  // so resolve again once locked until the survivors are stable.
-  let { survivors } = await resolveSurvivors(tx, registry, memberIds);
-  const locked = new Set<string>();
-  for (let round = 0; ; round++) {
-    const wanted = [...new Set(survivors.values())].filter((id) => !locked.has(id));
-    if (wanted.length === 0) break;
-    if (round > 8) throw new Error('member merges kept moving while locking ledgers');
-    await lockMembers(tx, wanted);
-    for (const id of wanted) locked.add(id);
-    ({ survivors } = await resolveSurvivors(tx, registry, memberIds));
-  }
-  const members = (await resolveSurvivors(tx, registry, survivors.values())).members;
-
-  // Under the locks: anything recorded meanwhile by a concurrent push of the same id is a
-  // replay now, not a new transaction.
-  const again = await readDocuments(
-    tx,
-    transactions,
-    candidates.map((candidate) => candidate.id),
-  );
-  for (const [id, doc] of again) stored.set(id, doc);
-  const fresh = candidates.filter((candidate) => !stored.has(candidate.id));
-  if (fresh.length === 0) return [];
-
-  const program = await currentProgram(tx, registry);
+  const { survivors, members, stored, program, seqs } = snapshot;
+  if (seqs.length < fresh.length) throw new Error('ledger numbers missing for new transactions');
   const receivedAt = now.toISOString();
-  const seqs = await nextLedgerSeqs(tx, fresh.length);
 
   const ledgers = new Map<string, MemberLedger>();
-  const accountDocs = await readDocuments(tx, registry.require('accounts'), [
-    ...new Set(survivors.values()),
-  ]);
   for (const survivorId of new Set(survivors.values())) {
-    const doc = accountDocs.get(survivorId);
+    const doc = snapshot.accounts.get(survivorId);
     ledgers.set(survivorId, {
       account: doc ? accountOf(doc) : emptyAccount(survivorId, program),
       changed: false,
@@ -283,6 +274,7 @@ async function applyNewTransactions(
   const refunded = await refundedCheckouts(tx, refundTargetIds);
 
   const docs: TransactionDoc[] = [];
+  const outcomeCounts = new Map<string, number>();
   for (const [index, candidate] of fresh.entries()) {
     const seq = seqs[index] as number;
     const survivorId = survivors.get(candidate.memberId) ?? candidate.memberId;
@@ -300,7 +292,7 @@ async function applyNewTransactions(
       program,
       receivedAt,
       member: {
-        ...(member ? { status: member.status } : {}),
+        ...(member?.status !== undefined ? { status: member.status } : {}),
         mergedMemberIds: ledger.mergedIds ?? [],
       },
       ...(target && target['seq'] !== undefined
@@ -353,29 +345,19 @@ async function applyNewTransactions(
       refunded.add(candidate.refundOf);
     }
     await openOutcomeReviews(ctx, candidate, survivorId, decision.outcome, seq);
-    const status = decision.outcome.status;
-    const reason = decision.outcome.reason ?? 'none';
-    ctx.tx.afterCommit(() => ctx.metrics?.outcomes.inc({ status, reason }));
+    const outcomeKey = `${decision.outcome.status}\u0000${decision.outcome.reason ?? 'none'}`;
+    outcomeCounts.set(outcomeKey, (outcomeCounts.get(outcomeKey) ?? 0) + 1);
   }
-
-  const written = await writeDocuments(tx, transactions, docs, { onlyIfAbsent: true });
-  if (written.size !== docs.length) {
-    // The same id with another member, inserted by a concurrent push under another lock. Retry
-    // the whole push (a serialization failure): it then sees the original, as for any replay.
-    throw Object.assign(new Error('a transaction of this push was recorded concurrently'), {
-      code: '40001',
+  if (ctx.metrics) {
+    const metrics = ctx.metrics;
+    ctx.tx.afterCommit(() => {
+      for (const [key, count] of outcomeCounts) {
+        const [status, reason] = key.split('\u0000') as [string, string];
+        metrics.outcomes.inc({ status, reason }, count);
+      }
     });
   }
-  const recorded = docs.map((doc) => written.get(doc.id) as SyncDocument);
-  for (const doc of recorded) stored.set(doc['id'] as string, doc);
 
-  await writeDocuments(
-    tx,
-    registry.require('accounts'),
-    [...ledgers]
-      .filter(([, ledger]) => ledger.changed)
-      .map(([id, ledger]) => accountDocument(id, ledger.account)),
-  );
   const couponUpdates: DocumentState[] = [];
   for (const [couponId, uses] of couponsUsed) {
     const coupon = coupons.get(couponId);
@@ -383,7 +365,6 @@ async function applyNewTransactions(
     const usage = coupon['usage'] as CouponDoc['usage'];
     couponUpdates.push({ ...coupon, usage: { ...usage, used: usage.used + uses } });
   }
-  await writeDocuments(tx, registry.require('coupons'), couponUpdates);
   const rewardUpdates: DocumentState[] = [];
   for (const [rewardId, units] of rewardsRedeemed) {
     const reward = rewards.get(rewardId);
@@ -391,7 +372,31 @@ async function applyNewTransactions(
     const usage = reward['usage'] as RewardDoc['usage'];
     rewardUpdates.push({ ...reward, usage: { ...usage, redeemed: usage.redeemed + units } });
   }
-  await writeDocuments(tx, registry.require('rewards'), rewardUpdates);
+  // Transactions, accounts and usage in one statement (one round trip).
+  const written = await writeDocumentSets(tx, [
+    { collection: transactions, states: docs, onlyIfAbsent: true },
+    {
+      collection: registry.require('accounts'),
+      states: [...ledgers]
+        .filter(([, ledger]) => ledger.changed)
+        .map(([id, ledger]) => accountDocument(id, ledger.account)),
+    },
+    { collection: registry.require('coupons'), states: couponUpdates },
+    { collection: registry.require('rewards'), states: rewardUpdates },
+  ]);
+  const writtenTransactions = written.get(transactions.name);
+  if ((writtenTransactions?.size ?? 0) !== docs.length) {
+    // The same id with another member, inserted by a concurrent push under another lock. Retry
+    // the whole push (a serialization failure): it then sees the original, as for any replay.
+    throw Object.assign(new Error('a transaction of this push was recorded concurrently'), {
+      code: '40001',
+    });
+  }
+  const recorded = docs.map((doc): SyncDocument => {
+    const row = writtenTransactions?.get(doc.id) as WrittenBookkeeping;
+    return { ...doc, rev: row.rev, updatedAt: row.updatedAt, _deleted: row.deleted };
+  });
+  for (const doc of recorded) stored.set(doc['id'] as string, doc);
   return recorded;
 }
 

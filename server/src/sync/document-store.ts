@@ -180,42 +180,120 @@ export async function writeDocuments(
 ): Promise<Map<string, SyncDocument>> {
   const written = new Map<string, SyncDocument>();
   if (states.length === 0) return written;
-  const bodies = new Map<string, string>();
-  const items = states.map((state) => {
-    const { body, deleted } = splitState(state);
-    const id = primaryKeyOf(collection, state);
-    bodies.set(id, body);
-    return `{"id":${JSON.stringify(id)},"deleted":${deleted},"body":${body}}`;
-  });
-  const conflict = options.onlyIfAbsent
-    ? 'DO NOTHING'
-    : `DO UPDATE SET
-       rev = d.rev + 1, deleted = EXCLUDED.deleted, body = EXCLUDED.body,
-       updated_at = EXCLUDED.updated_at, change_xid = EXCLUDED.change_xid,
-       change_seq = EXCLUDED.change_seq`;
-  // Only the bookkeeping comes back: the bodies are the ones just sent (no JSON round trip).
-  const { rows } = await tx.query<{ id: string; rev: number; deleted: boolean; updated_at: Date }>(
-    `INSERT INTO sync_documents AS d
-       (collection, id, rev, deleted, body, updated_at, change_xid, change_seq)
-     SELECT $1, e.doc ->> 'id', 1, (e.doc ->> 'deleted')::boolean, e.doc -> 'body', now(),
-            pg_current_xact_id(), nextval('sync_change_seq')
-       FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(doc, ord)
-      ORDER BY e.ord
-     ON CONFLICT (collection, id) ${conflict}
-     RETURNING id, rev, deleted, updated_at`,
-    [collection.name, `[${items.join(',')}]`],
-  );
-  if (rows.length > 0) await queueChangeNotification(tx, collection.name);
-  for (const row of rows) {
-    written.set(
-      row.id,
-      toDocument({
-        ...row,
-        body: JSON.parse(bodies.get(row.id) as string) as Record<string, unknown>,
-      }),
-    );
+  const prepared = states.map((state) => ({
+    id: primaryKeyOf(collection, state),
+    ...splitState(state),
+  }));
+  const bookkeeping = await writeDocumentSets(tx, [
+    { collection, states, onlyIfAbsent: options.onlyIfAbsent ?? false, prepared },
+  ]);
+  const byId = bookkeeping.get(collection.name);
+  for (const item of prepared) {
+    const row = byId?.get(item.id);
+    if (!row) continue;
+    written.set(item.id, {
+      ...(JSON.parse(item.body) as Record<string, unknown>),
+      rev: row.rev,
+      updatedAt: row.updatedAt,
+      _deleted: row.deleted,
+    });
   }
   return written;
+}
+
+/** What the server stamped on a written document. */
+export interface WrittenBookkeeping {
+  readonly rev: number;
+  readonly updatedAt: string;
+  readonly deleted: boolean;
+}
+
+export interface DocumentSet {
+  readonly collection: CollectionDefinition;
+  readonly states: readonly DocumentState[];
+  /** Insert only: documents that already exist are left alone (and missing from the result). */
+  readonly onlyIfAbsent?: boolean;
+  /** @internal already split states (same order as `states`). */
+  readonly prepared?: readonly { id: string; body: string; deleted: boolean }[];
+}
+
+/**
+ * `writeDocuments` for several collections in ONE statement (one round trip), including the
+ * change notifications of the collections written. Sets are written in the given order, each
+ * in its order. Ids must be distinct within a collection. Returns, per collection name, the
+ * bookkeeping of each document written (bodies are the ones passed: no JSON round trip).
+ */
+export async function writeDocumentSets(
+  tx: DbTransaction,
+  sets: readonly DocumentSet[],
+): Promise<Map<string, Map<string, WrittenBookkeeping>>> {
+  const result = new Map<string, Map<string, WrittenBookkeeping>>();
+  const items: string[] = [];
+  const insertOnly = new Set<string>();
+  const upsert = new Set<string>();
+  for (const set of sets) {
+    if (set.states.length === 0) continue;
+    const name = set.collection.name;
+    (set.onlyIfAbsent ? insertOnly : upsert).add(name);
+    result.set(name, new Map());
+    const prepared =
+      set.prepared ??
+      set.states.map((state) => ({
+        id: primaryKeyOf(set.collection, state),
+        ...splitState(state),
+      }));
+    const collectionJson = JSON.stringify(name);
+    for (const { id, body, deleted } of prepared) {
+      items.push(
+        `{"c":${collectionJson},"id":${JSON.stringify(id)},"deleted":${deleted},"body":${body}}`,
+      );
+    }
+  }
+  if (items.length === 0) return result;
+  for (const name of insertOnly) {
+    if (upsert.has(name)) throw new Error(`${name}: written both as insert-only and as upsert`);
+  }
+  const notified = notifiedCollections(tx);
+  const toNotify = [...result.keys()].filter((name) => !notified.has(name));
+  // One INSERT for every set: conflicts update the row unless its collection is insert-only.
+  // The notifications (delivered on commit) are sent for the collections actually written.
+  const { rows } = await tx.query<{
+    collection: string;
+    id: string;
+    rev: number;
+    deleted: boolean;
+    updated_at: Date;
+  }>(
+    `WITH w AS (
+       INSERT INTO sync_documents AS d
+         (collection, id, rev, deleted, body, updated_at, change_xid, change_seq)
+       SELECT e.doc ->> 'c', e.doc ->> 'id', 1, (e.doc ->> 'deleted')::boolean, e.doc -> 'body',
+              now(), pg_current_xact_id(), nextval('sync_change_seq')
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(doc, ord)
+        ORDER BY e.ord
+       ON CONFLICT (collection, id) DO UPDATE SET
+         rev = d.rev + 1, deleted = EXCLUDED.deleted, body = EXCLUDED.body,
+         updated_at = EXCLUDED.updated_at, change_xid = EXCLUDED.change_xid,
+         change_seq = EXCLUDED.change_seq
+       WHERE d.collection <> ALL($2::text[])
+       RETURNING d.collection, d.id, d.rev, d.deleted, d.updated_at
+     ),
+     n AS (
+       SELECT count(pg_notify($3, c || ' ' || pg_current_xact_id()::text)) AS sent
+         FROM (SELECT DISTINCT collection AS c FROM w WHERE collection = ANY($4::text[])) AS s
+     )
+     SELECT w.collection, w.id, w.rev, w.deleted, w.updated_at FROM w, n`,
+    [`[${items.join(',')}]`, [...insertOnly], CHANGES_CHANNEL, toNotify],
+  );
+  for (const row of rows) {
+    notified.add(row.collection);
+    result.get(row.collection)?.set(row.id, {
+      rev: row.rev,
+      updatedAt: row.updated_at.toISOString(),
+      deleted: row.deleted,
+    });
+  }
+  return result;
 }
 
 const notifiedByTransaction = new WeakMap<DbTransaction, Set<string>>();
@@ -225,15 +303,20 @@ const notifiedByTransaction = new WeakMap<DbTransaction, Set<string>>();
  * process only when the transaction commits; the payload carries the writer's xid so listeners
  * can wait until the change is below the pull horizon before telling clients.
  */
-export async function queueChangeNotification(
-  tx: DbTransaction,
-  collection: string,
-): Promise<void> {
+function notifiedCollections(tx: DbTransaction): Set<string> {
   let notified = notifiedByTransaction.get(tx);
   if (!notified) {
     notified = new Set();
     notifiedByTransaction.set(tx, notified);
   }
+  return notified;
+}
+
+export async function queueChangeNotification(
+  tx: DbTransaction,
+  collection: string,
+): Promise<void> {
+  const notified = notifiedCollections(tx);
   if (notified.has(collection)) return;
   notified.add(collection);
   await tx.query(`SELECT pg_notify($1, $2 || ' ' || pg_current_xact_id()::text)`, [

@@ -47,6 +47,26 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   return result.data;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The shape PushRowSchema accepts, checked without copying the row (the document itself is
+ * validated once, by the collection). Anything else goes through the schema for its errors.
+ */
+function isPlainPushRow(raw: unknown): raw is {
+  newDocumentState: Record<string, unknown>;
+  assumedMasterState?: Record<string, unknown> | null;
+} {
+  if (!isPlainObject(raw) || !isPlainObject(raw['newDocumentState'])) return false;
+  for (const key in raw) {
+    if (key !== 'newDocumentState' && key !== 'assumedMasterState') return false;
+  }
+  const assumed = raw['assumedMasterState'];
+  return assumed === undefined || assumed === null || isPlainObject(assumed);
+}
+
 function collectionParam(req: Request): string {
   const name = req.params['collection'];
   return typeof name === 'string' ? name : '';
@@ -88,7 +108,7 @@ export function createSyncRouter(options: SyncRouterOptions): Router {
       });
     }
     const rows: PushRow[] = rawRows.map((raw, index) => {
-      const row = parseBody(PushRowSchema, raw);
+      const row = isPlainPushRow(raw) ? raw : parseBody(PushRowSchema, raw);
       const problems = collection.validate(row.newDocumentState);
       if (problems.length > 0) {
         throw new ServiceError(
