@@ -7,6 +7,8 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { CheckoutPage } from './pages/checkout-page.js';
 import { FirstRunPage } from './pages/first-run-page.js';
 import { LoginPage } from './pages/login-page.js';
+import { ManagerDeskPage } from './pages/manager-desk-page.js';
+import { MemberPage } from './pages/member-page.js';
 import { TestServer } from './support/server-fixture.js';
 import type { SeedCoupon, SeedMember, SetupArgs, StaffSeed } from './support/server-protocol.js';
 
@@ -57,13 +59,17 @@ export interface Till {
   readonly firstRun: FirstRunPage;
   readonly login: LoginPage;
   readonly checkout: CheckoutPage;
+  /** The member's rewards and history, opened from the card. */
+  readonly member: MemberPage;
+  /** A manager's reviews and coupons. */
+  readonly desk: ManagerDeskPage;
 }
 
 interface Fixtures {
   appUrl: string;
   server: TestServer;
   /** Extra seed data for this test (`test.use({ seed: ... })`). */
-  seed: Partial<Pick<SetupArgs, 'coupons' | 'members' | 'program'>>;
+  seed: Partial<Pick<SetupArgs, 'coupons' | 'members' | 'program' | 'rewards'>>;
   shop: Shop;
 }
 
@@ -92,6 +98,7 @@ export const test = base.extend<Fixtures>({
       staff: [CASHIER, MANAGER],
       coupons: [FIVE_OFF, ...(seed.coupons ?? [])],
       members: [ADA, ...(seed.members ?? [])],
+      ...(seed.rewards ? { rewards: seed.rewards } : {}),
       ...(seed.program ? { program: seed.program } : {}),
     });
     await use({ server, members });
@@ -123,6 +130,8 @@ export function tillOn(page: Page): Till {
     firstRun: new FirstRunPage(page),
     login: new LoginPage(page),
     checkout: new CheckoutPage(page),
+    member: new MemberPage(page),
+    desk: new ManagerDeskPage(page),
   };
 }
 

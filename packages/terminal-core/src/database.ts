@@ -6,10 +6,19 @@
 import { addRxPlugin, createRxDatabase } from 'rxdb';
 import type { RxCollection, RxConflictHandler, RxDatabase, RxStorage, WithDeleted } from 'rxdb';
 import { RxDBLocalDocumentsPlugin } from 'rxdb/plugins/local-documents';
-import { COLLECTIONS, COLLECTION_NAMES, canonicalJson, mergeFieldwise } from '@tillpoint/protocol';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
+import {
+  COLLECTIONS,
+  COLLECTION_MIGRATIONS,
+  COLLECTION_NAMES,
+  canonicalJson,
+  mergeFieldwise,
+} from '@tillpoint/protocol';
 import type { CollectionDocuments, CollectionName, MemberDoc } from '@tillpoint/protocol';
 
 addRxPlugin(RxDBLocalDocumentsPlugin);
+// A store written by an older schema version is migrated when it opens (COLLECTION_MIGRATIONS).
+addRxPlugin(RxDBMigrationSchemaPlugin);
 
 export type TerminalCollections = {
   [C in CollectionName]: RxCollection<CollectionDocuments[C]>;
@@ -88,6 +97,7 @@ export async function openTerminalDatabase(
         collection,
         {
           schema: COLLECTIONS[collection],
+          migrationStrategies: COLLECTION_MIGRATIONS[collection],
           conflictHandler: collection === 'members' ? memberConflictHandler : serverWins(),
         },
       ]),

@@ -9,6 +9,8 @@ export type {
   TerminalStatus,
 } from './terminal.js';
 export type { CheckoutInput, CheckoutPlan } from './checkout.js';
+export { couponDraftOf } from './member-views.js';
+export type { CouponDraft, HistoryEntry, ReviewItem, RewardOption } from './member-views.js';
 export * from './refusals.js';
 export { createUuidV7Generator, cryptoRandom, systemClock } from './ids.js';
 export type { Clock, IdGenerator, RandomSource } from './ids.js';

@@ -108,3 +108,9 @@ export type LedgerCommandRefusalCode =
   | 'not-a-checkout'
   | 'already-refunded'
   | 'offline-too-long';
+
+export type ReviewRefusalCode =
+  SessionRefusalCode | 'review-not-found' | 'review-already-resolved' | 'invalid-input';
+
+export type CouponEditRefusalCode =
+  SessionRefusalCode | 'invalid-coupon' | 'coupon-code-taken' | 'coupon-not-found';

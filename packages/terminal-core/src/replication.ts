@@ -153,7 +153,7 @@ export class SyncEngine {
 
   #startCollection(name: CollectionName): void {
     const { db, transport, backoff, hooks } = this.options;
-    const pullBatchSize = Math.min(this.options.pullBatchSize ?? 200, MAX_PULL_LIMIT);
+    const pullBatchSize = Math.min(this.options.pullBatchSize ?? MAX_PULL_LIMIT, MAX_PULL_LIMIT);
     const stream$ = new Subject<RxReplicationPullStreamItem<unknown, unknown>>();
     this.#streams.set(name, stream$);
     const canPush = COLLECTION_OWNERSHIP[name].terminalWrites !== 'none';

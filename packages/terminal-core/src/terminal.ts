@@ -40,6 +40,8 @@ import type {
   Hlc,
   MemberConsents,
   MemberDoc,
+  ReviewDoc,
+  RewardDoc,
   StaffDoc,
   StaffRole,
   TransactionDoc,
@@ -60,12 +62,16 @@ import { createUuidV7Generator, cryptoRandom, systemClock } from './ids.js';
 import type { Clock, IdGenerator, RandomSource } from './ids.js';
 import { buildLedgerView } from './ledger-view.js';
 import type { LedgerView } from './ledger-view.js';
+import { couponFromDraft, memberHistory } from './member-views.js';
+import type { CouponDraft, HistoryEntry, ReviewItem, RewardOption } from './member-views.js';
 import { PIN_PATTERN, verifyPin } from './pin.js';
 import type {
   CheckoutRefusalCode,
+  CouponEditRefusalCode,
   LedgerCommandRefusalCode,
   LoginRefusalCode,
   MemberRefusalCode,
+  ReviewRefusalCode,
   SessionRefusalCode,
 } from './refusals.js';
 import { SyncEngine } from './replication.js';
@@ -642,12 +648,20 @@ export class Terminal {
   }
 
   async #ledgerView(member: MemberDoc, program: ProgramSettings): Promise<LedgerView> {
-    const merged = await this.#db.members.find({ selector: { mergedInto: member.id } }).exec();
-    const ids = [member.id, ...merged.map((doc) => doc.id)];
-    const [account, transactions] = await Promise.all([
+    // Every query here runs on an index: a till holds the whole chain's members and ledger,
+    // and a scan costs seconds. Merged duplicates are few; the one query for all of them is
+    // the same for every card, so RxDB answers it from its query cache until a member changes.
+    const [mergedMembers, account, own] = await Promise.all([
+      this.#db.members.find({ selector: { status: 'merged' } }).exec(),
       this.#db.accounts.findOne(member.id).exec(),
-      this.#db.transactions.find({ selector: { memberId: { $in: ids } } }).exec(),
+      this.#db.transactions.find({ selector: { memberId: member.id } }).exec(),
     ]);
+    const merged = mergedMembers.filter((doc) => doc.mergedInto === member.id);
+    // One equality query per duplicate: RxDB's planner scans the whole index for `$in`.
+    const ofMerged = await Promise.all(
+      merged.map((doc) => this.#db.transactions.find({ selector: { memberId: doc.id } }).exec()),
+    );
+    const transactions = [...own, ...ofMerged.flat()];
     return buildLedgerView(
       program,
       member,
@@ -1354,6 +1368,193 @@ export class Terminal {
       });
     }
     return this.memberCard(memberId);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Member history and rewards (any staff); reviews and coupons (managers)
+
+  async #liveMember(memberId: string): Promise<MemberDoc | undefined> {
+    if (typeof memberId !== 'string') return undefined;
+    const found = await this.#member(memberId);
+    if (!found || found.status === 'erased') return undefined;
+    return this.#survivor(found);
+  }
+
+  /** Every point of a member (and of duplicates merged into them), newest first. */
+  async memberHistory(memberId: string): Promise<Result<HistoryEntry[], MemberRefusalCode>> {
+    const session = this.#requireSession();
+    if (!session.ok) return session;
+    const member = await this.#liveMember(memberId);
+    if (!member) return refuse('member-not-found', 'This member is not known on this till.');
+    const view = await this.#ledgerView(member, await this.program());
+    return ok(memberHistory(view, this.#acks as LedgerAcks));
+  }
+
+  /** The active catalog rewards, cheapest first, each with why the member cannot have it now. */
+  async rewardOptions(memberId: string): Promise<Result<RewardOption[], MemberRefusalCode>> {
+    const session = this.#requireSession();
+    if (!session.ok) return session;
+    const member = await this.#liveMember(memberId);
+    if (!member) return refuse('member-not-found', 'This member is not known on this till.');
+    const program = await this.program();
+    const view = await this.#ledgerView(member, program);
+    const rewards = (await this.#db.rewards.find().exec())
+      .map((doc) => doc.toMutableJSON() as RewardDoc)
+      .filter((reward) => reward.active)
+      .sort((a, b) => a.pointsCost - b.pointsCost || a.name.localeCompare(b.name));
+    const at = this.#isoNow();
+    const lastContact = this.#marks.lastContactAt;
+    const offlineTooLong =
+      this.#offline() &&
+      (lastContact === undefined ||
+        this.#clock.now() - lastContact >= program.offline.maxOfflineHours * 3_600_000);
+    const active = member.status === 'active' || member.status === 'dormant';
+    return ok(
+      rewards.map((reward): RewardOption => {
+        const stock =
+          reward.stock === null ? null : Math.max(0, reward.stock - reward.usage.redeemed);
+        if (!active) {
+          return {
+            reward,
+            stock,
+            refusal: { code: 'member-not-active', message: 'This member cannot redeem points.' },
+          };
+        }
+        if (offlineTooLong) {
+          return {
+            reward,
+            stock,
+            refusal: {
+              code: 'offline-too-long',
+              message: 'The till has been offline too long to redeem points. Reconnect first.',
+            },
+          };
+        }
+        const eligible = checkRewardEligibility({
+          reward,
+          balance: view.balance,
+          tierId: view.tierId,
+          stock,
+          at,
+          program,
+        });
+        return eligible.ok ? { reward, stock } : { reward, stock, refusal: eligible.refusal };
+      }),
+    );
+  }
+
+  /** Reviews the server flagged, newest first, with the member each is about. */
+  async listReviews(
+    status: 'open' | 'resolved' = 'open',
+  ): Promise<Result<ReviewItem[], SessionRefusalCode>> {
+    const session = this.#requireSession('manager');
+    if (!session.ok) return session;
+    const reviews = (await this.#db.reviews.find({ selector: { status } }).exec())
+      .map((doc) => doc.toMutableJSON() as ReviewDoc)
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
+      .slice(0, 500);
+    const memberIds = [
+      ...new Set(reviews.flatMap((review) => (review.memberId ? [review.memberId] : []))),
+    ];
+    const members = await this.#db.members.findByIds(memberIds).exec();
+    return ok(
+      reviews.map((review): ReviewItem => {
+        const member = review.memberId ? members.get(review.memberId) : undefined;
+        return member && member.status !== 'erased'
+          ? { review, member: { id: member.id, name: member.name, phone: member.phone } }
+          : { review };
+      }),
+    );
+  }
+
+  /**
+   * Resolves a review with a note. Only `status` and `resolution` change (the fields a terminal
+   * may write on a review); replication takes them to the server.
+   */
+  async resolveReview(
+    reviewId: string,
+    note: string,
+  ): Promise<Result<ReviewDoc, ReviewRefusalCode>> {
+    const session = this.#requireSession('manager');
+    if (!session.ok) return session;
+    const text = typeof note === 'string' ? note.trim() : '';
+    if (text.length === 0 || text.length > 1000) {
+      return refuse(
+        'invalid-input',
+        'Write a note (at most 1000 characters) saying what was done.',
+      );
+    }
+    const doc =
+      typeof reviewId === 'string' ? await this.#db.reviews.findOne(reviewId).exec() : null;
+    if (!doc) return refuse('review-not-found', 'This review is not known on this till.');
+    const resolution = { note: text, staffId: session.value.session.staffId, at: this.#isoNow() };
+    const already = () =>
+      refuse('review-already-resolved', 'This review was already resolved.', {
+        resolution: doc.resolution,
+      });
+    if (doc.status === 'resolved') return already();
+    const updated = await doc.incrementalModify((current) =>
+      current.status === 'resolved' ? current : { ...current, status: 'resolved', resolution },
+    );
+    if (updated.resolution?.at !== resolution.at || updated.resolution.note !== text) {
+      return already();
+    }
+    return ok(updated.toMutableJSON() as ReviewDoc);
+  }
+
+  /** The coupons on this till, by code, with their (server-counted) usage. */
+  async listCoupons(): Promise<Result<CouponDoc[], SessionRefusalCode>> {
+    const session = this.#requireSession('manager');
+    if (!session.ok) return session;
+    const coupons = (await this.#db.coupons.find().exec()).map(
+      (doc) => doc.toMutableJSON() as CouponDoc,
+    );
+    return ok(coupons.sort((a, b) => a.code.localeCompare(b.code)));
+  }
+
+  /**
+   * Creates a coupon, or edits the one `draft.id` names: checked by the coupon rules and for a
+   * code no other coupon here has (or looks like). Usage stays the server's.
+   */
+  async saveCoupon(draft: CouponDraft): Promise<Result<CouponDoc, CouponEditRefusalCode>> {
+    const session = this.#requireSession('manager');
+    if (!session.ok) return session;
+    if (typeof draft !== 'object' || draft === null) {
+      return refuse('invalid-coupon', 'The coupon is not valid: nothing was filled in.');
+    }
+    const docs = await this.#db.coupons.find().exec();
+    const all = docs.map((doc) => doc.toMutableJSON() as CouponDoc);
+    const existingDoc =
+      draft.id === undefined ? undefined : docs.find((doc) => doc.id === draft.id);
+    if (draft.id !== undefined && !existingDoc) {
+      return refuse('coupon-not-found', 'This coupon is not known on this till.');
+    }
+    const existing = existingDoc?.toMutableJSON() as CouponDoc | undefined;
+    const built = couponFromDraft(
+      draft,
+      existing?.id ?? this.#newId(),
+      all,
+      existing,
+      this.#isoNow(),
+    );
+    if (!built.ok) return built;
+    const coupon = built.value;
+    try {
+      if (existingDoc) {
+        const saved = await existingDoc.incrementalModify((current) => ({
+          ...coupon,
+          usage: current.usage,
+          rev: current.rev,
+        }));
+        return ok(saved.toMutableJSON() as CouponDoc);
+      }
+      await this.#db.coupons.insert(coupon);
+    } catch (error) {
+      return refuse('invalid-coupon', 'The coupon does not fit the coupon record.', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    return ok(coupon);
   }
 }
 

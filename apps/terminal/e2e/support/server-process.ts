@@ -12,7 +12,7 @@
 import { createInterface } from 'node:readline';
 import { DEFAULT_PROGRAM, parseProgramSettings } from '@tillpoint/loyalty';
 import { formatHlc, toPhoneSuffix, toSearchName } from '@tillpoint/protocol';
-import type { CouponDoc, MemberDoc, TransactionDoc } from '@tillpoint/protocol';
+import type { CouponDoc, MemberDoc, RewardDoc, TransactionDoc } from '@tillpoint/protocol';
 import { createStaff } from '../../../../server/src/auth/staff-service.js';
 import { loadConfig } from '../../../../server/src/config.js';
 import { uuidv7 } from '../../../../server/src/ids.js';
@@ -20,7 +20,13 @@ import { ingestTransactions } from '../../../../server/src/ledger/ledger-service
 import { startServer } from '../../../../server/src/server.js';
 import { writeDocuments } from '../../../../server/src/sync/document-store.js';
 import { createSyncCollections } from '../../../../server/src/sync/sync-collections.js';
-import type { SeedCoupon, SeedMember, ServerCommand, StaffSeed } from './server-protocol.js';
+import type {
+  SeedCoupon,
+  SeedMember,
+  SeedReward,
+  ServerCommand,
+  StaffSeed,
+} from './server-protocol.js';
 
 const ADMIN_TERMINAL = 'e2e-seeder';
 
@@ -52,6 +58,20 @@ function couponDoc(seed: SeedCoupon, now: string): CouponDoc {
     updatedAt: now,
     ...seed,
   } as CouponDoc;
+}
+
+function rewardDoc(seed: SeedReward, now: string): RewardDoc {
+  return {
+    description: '',
+    kind: 'product',
+    stock: null,
+    tierExclusive: [],
+    active: true,
+    usage: { redeemed: 0 },
+    rev: 0,
+    updatedAt: now,
+    ...seed,
+  } as RewardDoc;
 }
 
 function memberDoc(seed: SeedMember, storeId: string, createdMs: number): MemberDoc {
@@ -117,6 +137,7 @@ async function run(command: ServerCommand): Promise<unknown> {
       return server.url;
     case 'setup': {
       const { storeId, staff, program, coupons, members } = command.args;
+      const rewards = command.args.rewards ?? [];
       const stores = await auth.listStores();
       if (!stores.some((store) => store.id === storeId)) {
         await auth.createStore({ id: storeId, name: `E2E ${storeId}` });
@@ -131,10 +152,12 @@ async function run(command: ServerCommand): Promise<unknown> {
         memberDoc(seed, storeId, now - 86_400_000 + index),
       );
       const couponDocs = coupons.map((coupon) => couponDoc(coupon, new Date(now).toISOString()));
+      const rewardDocs = rewards.map((reward) => rewardDoc(reward, new Date(now).toISOString()));
       // Written directly (as load-demo does), so checked here against the protocol's schemas.
       for (const [name, docs] of [
         ['members', memberDocs],
         ['coupons', couponDocs],
+        ['rewards', rewardDocs],
       ] as const) {
         for (const doc of docs) {
           const problems = registry.require(name).validate(doc as never);
@@ -155,6 +178,8 @@ async function run(command: ServerCommand): Promise<unknown> {
         ]);
         if (couponDocs.length > 0)
           await writeDocuments(tx, registry.require('coupons'), couponDocs);
+        if (rewardDocs.length > 0)
+          await writeDocuments(tx, registry.require('rewards'), rewardDocs);
         if (memberDocs.length > 0)
           await writeDocuments(tx, registry.require('members'), memberDocs);
       });

@@ -13,6 +13,14 @@ export interface SeedCoupon {
   readonly [field: string]: unknown;
 }
 
+/** A catalog reward; the rest gets the usual defaults (a product, unlimited stock). */
+export interface SeedReward {
+  readonly id: string;
+  readonly name: string;
+  readonly pointsCost: number;
+  readonly [field: string]: unknown;
+}
+
 export interface SeedPurchase {
   readonly orderTotal: number;
   readonly pointsEarned: number;
@@ -41,6 +49,7 @@ export interface SetupArgs {
   /** Program settings overriding the defaults (e.g. offline caps). */
   readonly program?: Readonly<Record<string, unknown>>;
   readonly coupons: readonly SeedCoupon[];
+  readonly rewards?: readonly SeedReward[];
   readonly members: readonly SeedMember[];
 }
 

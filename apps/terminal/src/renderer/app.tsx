@@ -3,19 +3,46 @@ import { ErrorBoundary } from './components/error-boundary.js';
 import { OfflineBanner } from './components/offline-banner.js';
 import { SyncIndicator } from './components/sync-indicator.js';
 import { CheckoutScreen } from './screens/checkout.js';
+import { CouponsScreen } from './screens/coupons.js';
 import { FirstRun } from './screens/first-run.js';
 import { Login } from './screens/login.js';
+import { ReviewsScreen } from './screens/reviews.js';
 import { useApp } from './store.js';
 
 function TopBar() {
   const session = useApp((state) => state.session);
   const status = useApp((state) => state.status);
   const signOut = useApp((state) => state.signOut);
+  const phase = useApp((state) => state.phase);
+  const view = useApp((state) => state.view);
+  const showView = useApp((state) => state.showView);
+  const desk =
+    phase === 'till' && session?.role === 'manager'
+      ? ([
+          ['till', 'Till'],
+          ['reviews', 'Reviews'],
+          ['coupons', 'Coupons'],
+        ] as const)
+      : [];
   return (
     <header className="top-bar">
       <span className="brand">Tillpoint</span>
       {status?.storeId ? <span className="muted">Store {status.storeId}</span> : null}
       <SyncIndicator />
+      {desk.length > 0 ? (
+        <nav className="desk-nav" aria-label="Manager desk">
+          {desk.map(([target, label]) => (
+            <button
+              key={target}
+              type="button"
+              aria-pressed={view === target}
+              onClick={() => showView(target)}
+            >
+              {label}
+            </button>
+          ))}
+        </nav>
+      ) : null}
       {session ? (
         <span className="who">
           <span data-testid="signed-in-as">
@@ -59,6 +86,8 @@ export function App() {
   const phase = useApp((state) => state.phase);
   const start = useApp((state) => state.start);
   const startupError = useApp((state) => state.startupError);
+  const view = useApp((state) => state.view);
+  const showView = useApp((state) => state.showView);
 
   useEffect(() => {
     void start();
@@ -92,9 +121,14 @@ export function App() {
         ) : null}
         {phase === 'first-run' ? <FirstRun /> : null}
         {phase === 'login' ? <Login /> : null}
-        {phase === 'till' ? <CheckoutScreen /> : null}
+        {phase === 'till' && view === 'till' ? <CheckoutScreen /> : null}
+        {phase === 'till' && view !== 'till' ? (
+          <ErrorBoundary where="the manager desk" onReset={() => showView('till')}>
+            {view === 'reviews' ? <ReviewsScreen /> : <CouponsScreen />}
+          </ErrorBoundary>
+        ) : null}
       </ErrorBoundary>
-      {phase === 'till' ? <Shortcuts /> : null}
+      {phase === 'till' && view === 'till' ? <Shortcuts /> : null}
     </div>
   );
 }

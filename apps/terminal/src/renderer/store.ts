@@ -19,6 +19,9 @@ import { openTerminal } from './terminal-host.js';
 
 export type Phase = 'starting' | 'first-run' | 'login' | 'till' | 'failed';
 
+/** What the till shows once signed in: the customer at the till, or a manager's desk. */
+export type View = 'till' | 'reviews' | 'coupons';
+
 /** Who is at the till: nobody yet, a member, or a number nobody has. */
 export type Customer =
   | { readonly kind: 'none' }
@@ -37,6 +40,7 @@ export interface AppState {
   readonly receipt?: Receipt;
   /** Bumped to ask the phone field to take the focus (a new customer). */
   readonly focusPhoneTick: number;
+  readonly view: View;
 
   start(): Promise<void>;
   enrolled(): void;
@@ -48,12 +52,15 @@ export interface AppState {
   refreshMember(): Promise<void>;
   showReceipt(receipt: Receipt): void;
   nextCustomer(): void;
+  /** Reviews and coupons are a manager's; anyone else stays at the till. */
+  showView(view: View): void;
 }
 
 export const useApp = create<AppState>()((set, get) => ({
   phase: 'starting',
   customer: { kind: 'none' },
   focusPhoneTick: 0,
+  view: 'till',
 
   async start() {
     if (get().terminal) return;
@@ -87,6 +94,7 @@ export const useApp = create<AppState>()((set, get) => ({
     set({
       session,
       phase: 'till',
+      view: 'till',
       customer: { kind: 'none' },
       ...(program ? { program } : {}),
       focusPhoneTick: get().focusPhoneTick + 1,
@@ -95,7 +103,13 @@ export const useApp = create<AppState>()((set, get) => ({
 
   signOut() {
     get().terminal?.logout();
-    set({ session: undefined, phase: 'login', customer: { kind: 'none' }, receipt: undefined });
+    set({
+      session: undefined,
+      phase: 'login',
+      view: 'till',
+      customer: { kind: 'none' },
+      receipt: undefined,
+    });
   },
 
   showMember(card) {
@@ -125,6 +139,14 @@ export const useApp = create<AppState>()((set, get) => ({
       customer: { kind: 'none' },
       receipt: undefined,
       focusPhoneTick: get().focusPhoneTick + 1,
+    });
+  },
+
+  showView(view) {
+    const manager = get().session?.role === 'manager';
+    set({
+      view: manager ? view : 'till',
+      ...(view === 'till' ? { focusPhoneTick: get().focusPhoneTick + 1 } : {}),
     });
   },
 }));

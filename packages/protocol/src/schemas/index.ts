@@ -1,4 +1,4 @@
-import type { RxJsonSchema } from 'rxdb';
+import type { MigrationStrategies, RxJsonSchema } from 'rxdb';
 import type { z } from 'zod';
 import { AccountDocSchema, accountsRxSchema } from './accounts.js';
 import type { AccountDoc } from './accounts.js';
@@ -71,6 +71,23 @@ export const COLLECTIONS: { readonly [C in CollectionName]: RxJsonSchema<Collect
   };
 
 export const COLLECTION_NAMES = Object.keys(COLLECTIONS) as readonly CollectionName[];
+
+/**
+ * RxDB migration strategies, to pass with COLLECTIONS to `addCollections` (RxDB's
+ * migration-schema plugin must be added). A store created by an older schema version is
+ * migrated when the collection opens. Members 1 only added an index: documents are kept as
+ * they are.
+ */
+export const COLLECTION_MIGRATIONS: { readonly [C in CollectionName]: MigrationStrategies } = {
+  program: {},
+  members: { 1: (doc: unknown) => doc },
+  accounts: {},
+  transactions: {},
+  coupons: {},
+  rewards: {},
+  staff: {},
+  reviews: {},
+};
 
 export function isCollectionName(name: unknown): name is CollectionName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(COLLECTIONS, name);

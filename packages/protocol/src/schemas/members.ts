@@ -202,7 +202,10 @@ const jsonLabel = json.text(1, 60);
 export const membersRxSchema: RxJsonSchema<MemberDoc> = {
   title: 'members',
   description: 'Member profiles; field-level merge by hybrid logical clocks',
-  version: 0,
+  // 1: the `status` index, so a survivor's card finds the (few) merged duplicates without
+  // scanning every member (Dexie cannot index the optional `mergedInto`); the documents are
+  // unchanged, see COLLECTION_MIGRATIONS.
+  version: 1,
   primaryKey: 'id',
   type: 'object',
   additionalProperties: false,
@@ -305,5 +308,5 @@ export const membersRxSchema: RxJsonSchema<MemberDoc> = {
     'rev',
     'updatedAt',
   ],
-  indexes: ['phone', 'phoneSuffix', 'searchName', 'referralCode'],
+  indexes: ['phone', 'phoneSuffix', 'searchName', 'referralCode', 'status'],
 };

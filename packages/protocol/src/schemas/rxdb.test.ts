@@ -2,9 +2,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addRxPlugin, createRxDatabase } from 'rxdb';
 import type { RxDatabase } from 'rxdb';
 import { RxDBDevModePlugin, disableWarnings } from 'rxdb/plugins/dev-mode';
+import { RxDBMigrationSchemaPlugin } from 'rxdb/plugins/migration-schema';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
-import { COLLECTIONS, COLLECTION_NAMES } from './index.js';
+import { COLLECTIONS, COLLECTION_MIGRATIONS, COLLECTION_NAMES } from './index.js';
 import type { CollectionName } from './index.js';
 import { copyOf, moreValidDocuments, sampleDocuments } from '../test-fixtures.js';
 
@@ -16,6 +17,7 @@ let dbCounter = 0;
 beforeAll(() => {
   disableWarnings();
   addRxPlugin(RxDBDevModePlugin);
+  addRxPlugin(RxDBMigrationSchemaPlugin);
 });
 
 afterEach(async () => {
@@ -30,7 +32,12 @@ async function openDatabase(): Promise<RxDatabase> {
     multiInstance: false,
   });
   await db.addCollections(
-    Object.fromEntries(COLLECTION_NAMES.map((name) => [name, { schema: COLLECTIONS[name] }])),
+    Object.fromEntries(
+      COLLECTION_NAMES.map((name) => [
+        name,
+        { schema: COLLECTIONS[name], migrationStrategies: COLLECTION_MIGRATIONS[name] },
+      ]),
+    ),
   );
   return db;
 }

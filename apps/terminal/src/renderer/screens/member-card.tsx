@@ -2,6 +2,7 @@ import type { MemberCard as Card } from '@tillpoint/terminal-core';
 import { points } from '../format.js';
 import { useApp } from '../store.js';
 import { ManagerActions } from './manager-actions.js';
+import { MemberTools } from './member-tools.js';
 
 /** Who the customer is, what they have, and what the kitchen must know. */
 export function MemberCard({ card }: { readonly card: Card }) {
@@ -81,7 +82,10 @@ export function MemberCard({ card }: { readonly card: Card }) {
           </ul>
         </section>
       ) : null}
-      {session?.role === 'manager' ? <ManagerActions memberId={member.id} /> : null}
+      <MemberTools key={member.id} card={card} />
+      {session?.role === 'manager' ? (
+        <ManagerActions key={member.id} memberId={member.id} member={member} />
+      ) : null}
     </section>
   );
 }

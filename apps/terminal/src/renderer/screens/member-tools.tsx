@@ -1,0 +1,278 @@
+import { useEffect, useState } from 'react';
+import type { HistoryEntry, MemberCard, RewardOption } from '@tillpoint/terminal-core';
+import { errorText, money, points } from '../format.js';
+import { useApp } from '../store.js';
+
+type Message = { readonly kind: 'ok' | 'problem'; readonly text: string };
+
+function Feedback({ message }: { readonly message: Message | undefined }) {
+  if (!message) return null;
+  return (
+    <p
+      className={message.kind === 'ok' ? 'success' : 'problem'}
+      role={message.kind === 'ok' ? 'status' : 'alert'}
+    >
+      {message.text}
+    </p>
+  );
+}
+
+/** Rewards and history of the member at the till, opened from the card. */
+export function MemberTools({ card }: { readonly card: MemberCard }) {
+  const [open, setOpen] = useState<'rewards' | 'history'>();
+  const toggle = (panel: 'rewards' | 'history') => setOpen(open === panel ? undefined : panel);
+  return (
+    <section className="member-tools" aria-label="Rewards and history">
+      <div className="actions">
+        <button type="button" aria-expanded={open === 'rewards'} onClick={() => toggle('rewards')}>
+          Rewards
+        </button>
+        <button type="button" aria-expanded={open === 'history'} onClick={() => toggle('history')}>
+          History
+        </button>
+      </div>
+      {open === 'rewards' ? <RewardList card={card} /> : null}
+      {open === 'history' ? <HistoryList card={card} /> : null}
+    </section>
+  );
+}
+
+function RewardList({ card }: { readonly card: MemberCard }) {
+  const terminal = useApp((state) => state.terminal);
+  const refreshMember = useApp((state) => state.refreshMember);
+  const [options, setOptions] = useState<readonly RewardOption[]>();
+  const [message, setMessage] = useState<Message>();
+  const [busy, setBusy] = useState(false);
+  const memberId = card.member.id;
+
+  useEffect(() => {
+    if (!terminal) return;
+    let live = true;
+    terminal.rewardOptions(memberId).then(
+      (result) => {
+        if (!live) return;
+        if (result.ok) setOptions(result.value);
+        else setMessage({ kind: 'problem', text: result.refusal.message });
+      },
+      (error: unknown) => {
+        if (live) setMessage({ kind: 'problem', text: errorText(error) });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [terminal, memberId, card.balance, card.tierId]);
+
+  async function redeem(option: RewardOption) {
+    if (!terminal || busy) return;
+    setBusy(true);
+    try {
+      const result = await terminal.redeemReward(memberId, option.reward.id);
+      if (!result.ok) {
+        setMessage({ kind: 'problem', text: result.refusal.message });
+        return;
+      }
+      setMessage({
+        kind: 'ok',
+        text: `${option.reward.name} redeemed for ${points(result.value.pointsRedeemed)}. New balance ${points(result.value.balance)}.`,
+      });
+      await refreshMember();
+    } catch (error) {
+      setMessage({ kind: 'problem', text: errorText(error) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-label="Rewards" data-testid="reward-list">
+      <h3>Rewards</h3>
+      {options === undefined && !message ? <p className="muted">Loading…</p> : null}
+      {options?.length === 0 ? <p className="muted">No rewards are offered right now.</p> : null}
+      <ul className="option-list">
+        {options?.map((option) => (
+          <li key={option.reward.id} data-testid="reward-option">
+            <div>
+              <strong>{option.reward.name}</strong> — {points(option.reward.pointsCost)}
+              {option.stock !== null ? <span className="muted"> ({option.stock} left)</span> : null}
+              {option.refusal ? (
+                <p className="muted" data-testid="reward-reason">
+                  {option.refusal.message}
+                </p>
+              ) : null}
+            </div>
+            <button
+              type="button"
+              disabled={busy || option.refusal !== undefined}
+              onClick={() => void redeem(option)}
+              aria-label={`Redeem ${option.reward.name}`}
+            >
+              Redeem
+            </button>
+          </li>
+        ))}
+      </ul>
+      <Feedback message={message} />
+    </section>
+  );
+}
+
+const KIND_LABELS: Record<string, string> = {
+  checkout: 'Purchase',
+  adjustment: 'Adjustment',
+  'reward-redemption': 'Reward',
+  'referral-claim': 'Referral bonus',
+  refund: 'Refund',
+  'enrollment-bonus': 'Welcome bonus',
+};
+
+const REVIEW_LABELS: Record<string, string> = {
+  overdraft: 'overdraft',
+  'coupon-over-limit': 'coupon over its limit',
+  'coupon-over-member-limit': 'coupon over its per-member limit',
+  'merged-duplicate': 'merged duplicate',
+  'rejected-transaction': 'rejected',
+  'duplicate-bonus': 'duplicate bonus',
+};
+
+export function reviewLabel(kind: string): string {
+  return REVIEW_LABELS[kind] ?? kind;
+}
+
+function statusText(entry: HistoryEntry): string {
+  if (entry.status === 'pending') return 'Waiting for the server';
+  if (entry.status === 'refused')
+    return `Refused: ${entry.message ?? 'the server did not count it'}`;
+  if (entry.reviews.length > 0) return `Flagged: ${entry.reviews.map(reviewLabel).join(', ')}`;
+  return 'Counted';
+}
+
+function HistoryList({ card }: { readonly card: MemberCard }) {
+  const terminal = useApp((state) => state.terminal);
+  const program = useApp((state) => state.program);
+  const lastSyncAt = useApp((state) => state.status?.lastSyncAt);
+  const refreshMember = useApp((state) => state.refreshMember);
+  const [entries, setEntries] = useState<readonly HistoryEntry[]>();
+  const [message, setMessage] = useState<Message>();
+  const [confirming, setConfirming] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [reload, setReload] = useState(0);
+  const memberId = card.member.id;
+  const currency = { currency: program?.currency ?? 'USD' };
+
+  useEffect(() => {
+    if (!terminal) return;
+    let live = true;
+    terminal.memberHistory(memberId).then(
+      (result) => {
+        if (!live) return;
+        if (result.ok) setEntries(result.value);
+        else setMessage({ kind: 'problem', text: result.refusal.message });
+      },
+      (error: unknown) => {
+        if (live) setMessage({ kind: 'problem', text: errorText(error) });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [terminal, memberId, card.balance, lastSyncAt, reload]);
+
+  async function refund(checkoutId: string) {
+    if (!terminal || busy) return;
+    setBusy(true);
+    try {
+      const result = await terminal.refund(checkoutId);
+      if (!result.ok) {
+        setMessage({ kind: 'problem', text: result.refusal.message });
+        return;
+      }
+      setMessage({
+        kind: 'ok',
+        text: `Refund recorded. New balance ${points(result.value.balance)}.`,
+      });
+      setConfirming(undefined);
+      setReload((value) => value + 1);
+      await refreshMember();
+    } catch (error) {
+      setMessage({ kind: 'problem', text: errorText(error) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-label="Points history" data-testid="member-history">
+      <h3>History</h3>
+      {entries === undefined && !message ? <p className="muted">Loading…</p> : null}
+      {entries?.length === 0 ? <p className="muted">No points yet.</p> : null}
+      {entries && entries.length > 0 ? (
+        <table className="history">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">What</th>
+              <th scope="col">Points</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((entry) => {
+              const tx = entry.transaction;
+              return (
+                <tr
+                  key={tx.id}
+                  data-testid="history-entry"
+                  data-kind={tx.kind}
+                  data-status={entry.status}
+                >
+                  <td>{new Date(tx.occurredAt).toLocaleString('en-GB')}</td>
+                  <td>
+                    {KIND_LABELS[tx.kind] ?? tx.kind}
+                    {tx.orderTotal !== undefined ? ` ${money(tx.orderTotal, currency)}` : ''}
+                    {tx.couponCode ? ` (${tx.couponCode})` : ''}
+                    {tx.reason ? ` — ${tx.reason}` : ''}
+                    {entry.refundedBy ? <span className="muted"> (refunded)</span> : null}
+                  </td>
+                  <td className={entry.points < 0 ? 'warning' : undefined}>
+                    {entry.points > 0 ? '+' : ''}
+                    {points(entry.points)}
+                  </td>
+                  <td>{statusText(entry)}</td>
+                  <td>
+                    {entry.refundable ? (
+                      confirming === tx.id ? (
+                        <span className="actions">
+                          <button
+                            type="button"
+                            className="primary"
+                            disabled={busy}
+                            onClick={() => void refund(tx.id)}
+                            autoFocus
+                          >
+                            Confirm refund
+                          </button>
+                          <button type="button" onClick={() => setConfirming(undefined)}>
+                            Keep
+                          </button>
+                        </span>
+                      ) : (
+                        <button type="button" onClick={() => setConfirming(tx.id)}>
+                          Refund
+                        </button>
+                      )
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+      <Feedback message={message} />
+    </section>
+  );
+}

@@ -1,0 +1,191 @@
+import { useEffect, useState } from 'react';
+import type { FormEvent } from 'react';
+import type { ReviewItem } from '@tillpoint/terminal-core';
+import { errorText } from '../format.js';
+import { useApp } from '../store.js';
+import { reviewLabel } from './member-tools.js';
+
+/** A detail value as one short line, whatever the server put there. */
+function detailText(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  try {
+    return JSON.stringify(value).slice(0, 200);
+  } catch {
+    return '(unreadable)';
+  }
+}
+
+/** The conflicts the server flagged, for a manager to look into and resolve with a note. */
+export function ReviewsScreen() {
+  const terminal = useApp((state) => state.terminal);
+  const lastSyncAt = useApp((state) => state.status?.lastSyncAt);
+  const [status, setStatus] = useState<'open' | 'resolved'>('open');
+  const [items, setItems] = useState<readonly ReviewItem[]>();
+  const [problem, setProblem] = useState<string>();
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    if (!terminal) return;
+    let live = true;
+    terminal.listReviews(status).then(
+      (result) => {
+        if (!live) return;
+        if (result.ok) {
+          setItems(result.value);
+          setProblem(undefined);
+        } else {
+          setProblem(result.refusal.message);
+        }
+      },
+      (error: unknown) => {
+        if (live) setProblem(errorText(error));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [terminal, status, lastSyncAt, reload]);
+
+  return (
+    <main className="desk">
+      <section className="panel" aria-labelledby="reviews-title">
+        <header className="desk-head">
+          <h1 id="reviews-title">Reviews</h1>
+          <div className="actions" role="group" aria-label="Which reviews">
+            <button
+              type="button"
+              aria-pressed={status === 'open'}
+              onClick={() => setStatus('open')}
+            >
+              Open
+            </button>
+            <button
+              type="button"
+              aria-pressed={status === 'resolved'}
+              onClick={() => setStatus('resolved')}
+            >
+              Resolved
+            </button>
+          </div>
+        </header>
+        {problem ? (
+          <p className="problem" role="alert">
+            {problem}
+          </p>
+        ) : null}
+        {items === undefined && !problem ? <p className="muted">Loading…</p> : null}
+        {items?.length === 0 ? (
+          <p className="muted" data-testid="no-reviews">
+            {status === 'open' ? 'Nothing to review.' : 'No resolved reviews yet.'}
+          </p>
+        ) : null}
+        <ul className="review-list">
+          {items?.map((item) => (
+            <ReviewCard
+              key={item.review.id}
+              item={item}
+              onResolved={() => setReload((value) => value + 1)}
+            />
+          ))}
+        </ul>
+      </section>
+    </main>
+  );
+}
+
+function ReviewCard({
+  item,
+  onResolved,
+}: {
+  readonly item: ReviewItem;
+  readonly onResolved: () => void;
+}) {
+  const terminal = useApp((state) => state.terminal);
+  const [note, setNote] = useState('');
+  const [problem, setProblem] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const { review, member } = item;
+  const details = Object.entries(review.details ?? {}).slice(0, 20);
+  const headingId = `review-${review.id}`;
+
+  async function resolve(event: FormEvent) {
+    event.preventDefault();
+    if (!terminal || busy) return;
+    setBusy(true);
+    try {
+      const result = await terminal.resolveReview(review.id, note);
+      if (!result.ok) {
+        setProblem(result.refusal.message);
+        return;
+      }
+      setProblem(undefined);
+      onResolved();
+    } catch (error) {
+      setProblem(errorText(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <li
+      className="review"
+      aria-labelledby={headingId}
+      data-testid="review"
+      data-kind={review.kind}
+      data-status={review.status}
+    >
+      <h2 id={headingId}>
+        {reviewLabel(review.kind).replace(/^./, (first) => first.toUpperCase())}
+        {member ? ` — ${member.name}` : ''}
+      </h2>
+      <p data-testid="review-summary">{review.summary}</p>
+      <p className="muted">
+        {member ? `${member.phone} · ` : review.memberId ? 'Member not on this till · ' : ''}
+        Flagged {new Date(review.createdAt).toLocaleString('en-GB')}
+      </p>
+      {details.length > 0 ? (
+        <dl className="review-details">
+          {details.map(([key, value]) => (
+            <div key={key}>
+              <dt>{key}</dt>
+              <dd>{detailText(value)}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+      {review.status === 'resolved' ? (
+        <p className="success" data-testid="review-resolution">
+          Resolved: {review.resolution?.note}
+          {review.resolution
+            ? ` (${review.resolution.staffId}, ${new Date(review.resolution.at).toLocaleString('en-GB')})`
+            : ''}
+        </p>
+      ) : (
+        <form onSubmit={(event) => void resolve(event)} className="inline-form" noValidate>
+          <label className="field">
+            <span>What was done (note)</span>
+            <input
+              name="resolutionNote"
+              autoComplete="off"
+              maxLength={1000}
+              value={note}
+              onChange={(event) => setNote(event.target.value)}
+            />
+          </label>
+          <button type="submit" className="primary" disabled={busy}>
+            Resolve
+          </button>
+          {problem ? (
+            <p className="problem" role="alert">
+              {problem}
+            </p>
+          ) : null}
+        </form>
+      )}
+    </li>
+  );
+}
