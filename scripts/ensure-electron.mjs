@@ -35,17 +35,22 @@ export function ensureElectron({ quiet = false } = {}) {
   const dir = electronDir();
   if (!dir) return { ok: false, reason: 'the electron package is not installed (run npm install)' };
   if (!quiet) console.log('Fetching the Electron binary (first run)...');
+  // Electron's installer prints a whole stack trace when the download fails; keep only the
+  // first line of it as the reason.
   const result = spawnSync(process.execPath, [join(dir, 'install.js')], {
     cwd: dir,
-    stdio: quiet ? 'ignore' : 'inherit',
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'pipe'],
+    encoding: 'utf8',
     timeout: 5 * 60_000,
   });
   const installed = installedElectronPath();
   if (result.status === 0 && installed) return { ok: true, path: installed };
+  const cause = (result.stderr ?? '').split('\n').find((line) => line.trim() !== '');
   return {
     ok: false,
-    reason:
-      "Electron's binary could not be downloaded (this network reaches only the npm registry, or the download failed)",
+    reason: `Electron's binary could not be downloaded (this network may reach only the npm registry)${
+      cause ? `: ${cause.trim()}` : ''
+    }`,
   };
 }
 
