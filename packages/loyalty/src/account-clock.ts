@@ -1,5 +1,6 @@
 import { expirePointsLots } from './expiry.js';
 import type { Account, LedgerTransaction } from './ledger-types.js';
+import { zonedClock } from './offer-calendar.js';
 import type { ProgramSettings } from './program.js';
 import type { TierStats } from './tiers.js';
 import { requalifyTier, tierProgress } from './tiers.js';
@@ -64,14 +65,7 @@ export function advanceAccount(account: Account, program: ProgramSettings, at: s
   return { ...advanced, tierProgress: tierProgress(program, accountTierStats(advanced), tierId) };
 }
 
-const yearFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** The calendar year of an instant in the program's time zone (birthday bonuses are per year). */
 export function calendarYear(iso: string, timeZone: string): number {
-  let format = yearFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' });
-    yearFormats.set(timeZone, format);
-  }
-  return Number(format.format(new Date(Date.parse(iso))));
+  return zonedClock(Date.parse(iso), timeZone).year;
 }

@@ -1,15 +1,17 @@
 import { z } from 'zod';
+import { canonicalCode } from './codes.js';
 import type { OrderLine } from './ledger-types.js';
 import { formatMoney } from './money.js';
 import {
   formatMinuteOfDay,
-  formatOfferDateTime,
-  formatOfferLastDay,
   hoursWindowContains,
   minutesOfHhmm,
   offerWeekday,
+  offerWindowMiss,
   parseInstant,
   weekdayList,
+  windowEndsByItsStart,
+  withinValidity,
   zonedClock,
 } from './offer-calendar.js';
 import { HoursWindowSchema, TierIdSchema, WeekdaySchema } from './program.js';
@@ -26,22 +28,13 @@ import type { Result } from './result.js';
 // ---------------------------------------------------------------------------------------------
 // Codes
 
-const SEPARATORS = /[\s\-_./]/g;
-const COMBINING_MARKS = /\p{M}/gu;
-
 /**
  * The canonical form of a coupon code: accents dropped, upper case, without spaces or the
  * separators people type or print (- _ . /). "summer-10 " and "SUMMER10" are the same code.
  * Idempotent.
  */
 export function normalizeCouponCode(input: string): string {
-  return input
-    .normalize('NFKD')
-    .replace(COMBINING_MARKS, '')
-    .toUpperCase()
-    .normalize('NFKD')
-    .replace(COMBINING_MARKS, '')
-    .replace(SEPARATORS, '');
+  return canonicalCode(input);
 }
 
 /**
@@ -166,11 +159,7 @@ export const CouponDefinitionSchema = z
         message: 'only a percent coupon has a maximum discount',
       });
     }
-    if (
-      coupon.startsAt !== undefined &&
-      coupon.expiresAt !== undefined &&
-      Date.parse(coupon.expiresAt) <= Date.parse(coupon.startsAt)
-    ) {
+    if (windowEndsByItsStart(coupon.startsAt, coupon.expiresAt)) {
       ctx.addIssue({
         code: 'custom',
         path: ['expiresAt'],
@@ -306,11 +295,8 @@ function findCoupon(
     const distinctCodes = new Set(candidates.map((coupon) => normalizeCouponCode(coupon.code)));
     if (distinctCodes.size > 1) return 'ambiguous';
   }
-  const rank = (coupon: CouponDefinition): number => {
-    const started = coupon.startsAt === undefined || Date.parse(coupon.startsAt) <= atMs;
-    const notEnded = coupon.expiresAt === undefined || atMs < Date.parse(coupon.expiresAt);
-    return (coupon.active ? 2 : 0) + (started && notEnded ? 1 : 0);
-  };
+  const rank = (coupon: CouponDefinition): number =>
+    (coupon.active ? 2 : 0) + (withinValidity(coupon.startsAt, coupon.expiresAt, atMs) ? 1 : 0);
   return [...candidates].sort(
     (a, b) => rank(b) - rank(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   )[0];
@@ -407,16 +393,15 @@ export function validateCoupon(input: CouponValidationInput): CouponValidationRe
   if (!coupon.active) {
     return refuse('coupon-inactive', 'This coupon has been switched off.', base);
   }
-  if (coupon.startsAt !== undefined && atMs < Date.parse(coupon.startsAt)) {
-    const from = formatOfferDateTime(Date.parse(coupon.startsAt), timeZone, atMs);
-    return refuse('coupon-not-yet-valid', `This coupon can be used from ${from}.`, {
+  const outside = offerWindowMiss(coupon.startsAt, coupon.expiresAt, atMs, timeZone);
+  if (outside?.side === 'before') {
+    return refuse('coupon-not-yet-valid', `This coupon can be used from ${outside.from}.`, {
       ...base,
       startsAt: coupon.startsAt,
     });
   }
-  if (coupon.expiresAt !== undefined && atMs >= Date.parse(coupon.expiresAt)) {
-    const lastDay = formatOfferLastDay(Date.parse(coupon.expiresAt), timeZone, atMs);
-    return refuse('coupon-expired', `This coupon expired on ${lastDay}.`, {
+  if (outside?.side === 'after') {
+    return refuse('coupon-expired', `This coupon expired on ${outside.lastDay}.`, {
       ...base,
       expiresAt: coupon.expiresAt,
     });

@@ -48,6 +48,13 @@ import {
   validateMinorUnits,
   type ScaledDecimal,
 } from './money.js';
+import {
+  parseInstant,
+  withinValidity,
+  withinWeeklySchedule,
+  zonedClock,
+  type ZonedClock,
+} from './offer-calendar.js';
 import { tierById, type Campaign, type ProgramSettings, type Tier } from './program.js';
 import { ok, refuse, type Result } from './result.js';
 
@@ -132,7 +139,7 @@ export type EarningRefusalCode =
 /** Points an order earns, with the breakdown for the receipt; see the rule at the top. */
 export function computeEarning(input: EarningInput): Result<EarningBreakdown, EarningRefusalCode> {
   const { program, member, order, at } = input;
-  const instant = parseIsoInstant(at);
+  const instant = parseInstant(at);
   if (instant === undefined) return refuseTime(at);
 
   const paid = validateMinorUnits(order.amountPaid);
@@ -174,7 +181,7 @@ export function computeEarning(input: EarningInput): Result<EarningBreakdown, Ea
     }
   }
 
-  const local = zonedParts(instant, program.timeZone);
+  const local = zonedClock(instant, program.timeZone);
   const campaigns = program.campaigns.filter((campaign) =>
     campaignRunsFor(campaign, instant, local, member),
   );
@@ -337,13 +344,11 @@ function combineMultipliers(
 function campaignRunsFor(
   campaign: Campaign,
   instant: number,
-  local: ZonedParts,
+  local: ZonedClock,
   member: EarningMember,
 ): boolean {
   if (!campaign.active) return false;
-  if (instant < Date.parse(campaign.startsAt) || instant >= Date.parse(campaign.endsAt)) {
-    return false;
-  }
+  if (!withinValidity(campaign.startsAt, campaign.endsAt, instant)) return false;
   if (campaign.tiers.length > 0 && !campaign.tiers.includes(member.tierId)) return false;
   if (
     campaign.segments.length > 0 &&
@@ -355,96 +360,10 @@ function campaignRunsFor(
 }
 
 /**
- * Whether a local time falls in a weekly schedule: weekdays (empty = every day) and a daily
- * window [from, to) (absent or from = to: all day; to < from: spans midnight and belongs to
- * the weekday it starts on).
+ * Epoch milliseconds of an ISO-8601 instant with an offset or Z, or undefined (see
+ * `parseInstant`); exported under this name for the package's users.
  */
-function withinWeeklySchedule(
-  weekdays: readonly number[],
-  hours: { readonly from: string; readonly to: string } | undefined,
-  local: { readonly weekday: number; readonly minuteOfDay: number },
-): boolean {
-  let weekday = local.weekday;
-  if (hours !== undefined) {
-    const from = minuteOfDay(hours.from);
-    const to = minuteOfDay(hours.to);
-    const minute = local.minuteOfDay;
-    if (from < to) {
-      if (minute < from || minute >= to) return false;
-    } else if (from > to) {
-      if (minute < to) weekday = (weekday + 6) % 7;
-      else if (minute < from) return false;
-    }
-  }
-  return weekdays.length === 0 || weekdays.includes(weekday);
-}
-
-function minuteOfDay(hhmm: string): number {
-  const [hours = '0', minutes = '0'] = hhmm.split(':');
-  return Number(hours) * 60 + Number(minutes);
-}
-
-// ---------------------------------------------------------------------------------------
-// Time in the program's time zone
-
-interface ZonedParts {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  /** 0 = Sunday ... 6 = Saturday. */
-  readonly weekday: number;
-  readonly minuteOfDay: number;
-}
-
-const ISO_INSTANT =
-  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-
-/**
- * Epoch milliseconds of an ISO-8601 instant, or undefined. The offset (or Z) is required: an
- * ISO time without one would be read in the machine's own time zone, and the rules would then
- * depend on where they run. Dates past the end of their month (30 February), which
- * `Date.parse` would roll over into March, are refused.
- */
-export function parseIsoInstant(text: string): number | undefined {
-  const match = ISO_INSTANT.exec(text);
-  if (!match) return undefined;
-  const [, year, month, day] = match.map(Number);
-  if (day! > daysInMonth(year!, month!)) return undefined;
-  return Date.parse(text);
-}
-
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const zonedFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * Calendar date, weekday and minute of the day of an instant in an IANA time zone.
- * @throws RangeError for an unknown time zone (program settings are validated before).
- */
-function zonedParts(epochMs: number, timeZone: string): ZonedParts {
-  let formatter = zonedFormatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      weekday: 'short',
-      hour: 'numeric',
-      minute: 'numeric',
-      hourCycle: 'h23',
-    });
-    zonedFormatters.set(timeZone, formatter);
-  }
-  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
-  for (const part of formatter.formatToParts(epochMs)) parts[part.type] = part.value;
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    weekday: WEEKDAYS.indexOf(parts.weekday ?? ''),
-    minuteOfDay: Number(parts.hour) * 60 + Number(parts.minute),
-  };
-}
+export const parseIsoInstant = parseInstant;
 
 // ---------------------------------------------------------------------------------------
 // Birthdays
@@ -455,10 +374,6 @@ interface MonthDay {
 }
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function daysInMonth(year: number, month: number): number {
-  return month === 2 && !isLeapYear(year) ? 28 : (DAYS_IN_MONTH[month - 1] ?? 0);
-}
 
 function parseMonthDay(text: string): MonthDay | undefined {
   const match = /^(?:\d{4}-|--)?(\d{2})-(\d{2})$/.exec(text);
@@ -488,7 +403,7 @@ function daysFromCivil(year: number, month: number, day: number): number {
  */
 function birthdayYearWithin(
   birthday: MonthDay,
-  local: ZonedParts,
+  local: ZonedClock,
   windowDays: number,
 ): number | undefined {
   const today = daysFromCivil(local.year, local.month, local.day);
@@ -511,11 +426,11 @@ export function birthdayBonusYearAt(
   program: ProgramSettings,
 ): number | undefined {
   const monthDay = parseMonthDay(birthday);
-  const instant = parseIsoInstant(at);
+  const instant = parseInstant(at);
   if (!monthDay || instant === undefined) return undefined;
   return birthdayYearWithin(
     monthDay,
-    zonedParts(instant, program.timeZone),
+    zonedClock(instant, program.timeZone),
     program.bonuses.birthdayWindowDays,
   );
 }

@@ -1,9 +1,10 @@
 import type { HoursWindow } from './program.js';
 
 /**
- * Wall-clock helpers for offers (coupons, rewards): which weekday and time of day an instant
- * is in the program's time zone, whether it falls in a daily hours window, and dates written
- * for a cashier. Internal to the package: not re-exported from the index.
+ * Wall-clock helpers for offers (coupons, rewards, campaigns) and other calendar rules
+ * (birthdays): which date, weekday and time of day an instant is in the program's time zone,
+ * whether it falls in a validity window or a daily hours window, and dates written for a
+ * cashier. Internal to the package: not re-exported from the index.
  *
  * Intl formatters are costly to build, so one per time zone is kept; they hold no state that
  * changes results, so the functions stay pure.
@@ -15,6 +16,10 @@ export interface ZonedClock {
   /** Minutes since local midnight, 0..1439. */
   readonly minuteOfDay: number;
   readonly year: number;
+  /** 1 = January ... 12 = December. */
+  readonly month: number;
+  /** Day of the month, 1..31. */
+  readonly day: number;
 }
 
 const WEEKDAY_INDEX: Readonly<Record<string, number>> = {
@@ -53,7 +58,10 @@ function cached(
   return formatter;
 }
 
-/** The weekday and time of day of `epochMs` in `timeZone` (an IANA name). */
+/**
+ * The calendar date, weekday and time of day of `epochMs` in `timeZone` (an IANA name).
+ * @throws RangeError for an unknown time zone (program settings are validated before).
+ */
 export function zonedClock(epochMs: number, timeZone: string): ZonedClock {
   const formatter = cached(
     clockFormatters,
@@ -63,6 +71,8 @@ export function zonedClock(epochMs: number, timeZone: string): ZonedClock {
         timeZone,
         weekday: 'short',
         year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
         hour: '2-digit',
         minute: '2-digit',
         hourCycle: 'h23',
@@ -72,13 +82,17 @@ export function zonedClock(epochMs: number, timeZone: string): ZonedClock {
   let hour = 0;
   let minute = 0;
   let year = 0;
+  let month = 0;
+  let day = 0;
   for (const part of formatter.formatToParts(epochMs)) {
     if (part.type === 'weekday') weekday = WEEKDAY_INDEX[part.value] ?? 0;
     else if (part.type === 'hour') hour = Number(part.value) % 24;
     else if (part.type === 'minute') minute = Number(part.value);
     else if (part.type === 'year') year = Number(part.value);
+    else if (part.type === 'month') month = Number(part.value);
+    else if (part.type === 'day') day = Number(part.value);
   }
-  return { weekday, minuteOfDay: hour * 60 + minute, year };
+  return { weekday, minuteOfDay: hour * 60 + minute, year, month, day };
 }
 
 /** Minutes since midnight of an HH:MM string that the program schema already checked. */
@@ -109,11 +123,28 @@ export function hoursWindowContains(window: HoursWindow, minuteOfDay: number): b
  * midnight belongs to the day the window opened: with Friday 22:00–02:00, Saturday 01:00 is
  * still Friday night.
  */
-export function offerWeekday(clock: ZonedClock, window: HoursWindow | undefined): number {
+export function offerWeekday(
+  clock: Pick<ZonedClock, 'weekday' | 'minuteOfDay'>,
+  window: HoursWindow | undefined,
+): number {
   if (window && spansMidnight(window) && clock.minuteOfDay < minutesOfHhmm(window.to)) {
     return (clock.weekday + 6) % 7;
   }
   return clock.weekday;
+}
+
+/**
+ * Whether an instant falls in a weekly schedule: its weekdays (empty = every day) and its daily
+ * hours window (absent = all day), the part of a window after midnight counting for the day
+ * the window opened (see `offerWeekday`).
+ */
+export function withinWeeklySchedule(
+  weekdays: readonly number[],
+  window: HoursWindow | undefined,
+  clock: Pick<ZonedClock, 'weekday' | 'minuteOfDay'>,
+): boolean {
+  if (window && !hoursWindowContains(window, clock.minuteOfDay)) return false;
+  return weekdays.length === 0 || weekdays.includes(offerWeekday(clock, window));
 }
 
 /** "Monday, Wednesday and Friday", listed Monday first as a week is read at the till. */
@@ -164,6 +195,50 @@ export function formatOfferDateTime(
  */
 export function formatOfferLastDay(endMs: number, timeZone: string, referenceMs: number): string {
   return formatOfferDate(endMs - 1, timeZone, referenceMs);
+}
+
+/** Why an instant is outside an offer's validity window, with the date to tell the cashier. */
+export type OfferWindowMiss =
+  | { readonly side: 'before'; /** "1 April, 09:05": when it starts. */ readonly from: string }
+  | {
+      readonly side: 'after';
+      /** "3 March": the last day it could be used. */ readonly lastDay: string;
+    };
+
+/**
+ * Whether `atMs` is before or after an offer's validity window [from, until) (ISO instants;
+ * an absent end is open), or undefined when it is inside. Dates are written in `timeZone`.
+ */
+export function offerWindowMiss(
+  from: string | undefined,
+  until: string | undefined,
+  atMs: number,
+  timeZone: string,
+): OfferWindowMiss | undefined {
+  if (from !== undefined && atMs < Date.parse(from)) {
+    return { side: 'before', from: formatOfferDateTime(Date.parse(from), timeZone, atMs) };
+  }
+  if (until !== undefined && atMs >= Date.parse(until)) {
+    return { side: 'after', lastDay: formatOfferLastDay(Date.parse(until), timeZone, atMs) };
+  }
+  return undefined;
+}
+
+/** Whether `atMs` is inside a validity window [from, until); an absent end is open. */
+export function withinValidity(
+  from: string | undefined,
+  until: string | undefined,
+  atMs: number,
+): boolean {
+  return (
+    (from === undefined || Date.parse(from) <= atMs) &&
+    (until === undefined || atMs < Date.parse(until))
+  );
+}
+
+/** Whether a validity window [from, until) with both ends given is empty (ends by its start). */
+export function windowEndsByItsStart(from: string | undefined, until: string | undefined): boolean {
+  return from !== undefined && until !== undefined && Date.parse(until) <= Date.parse(from);
 }
 
 export function formatMinuteOfDay(minuteOfDay: number): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { windowEndsByItsStart } from './offer-calendar.js';
 
 /**
  * Program settings: everything a manager can configure about the loyalty program.
@@ -305,7 +306,7 @@ export const ProgramSettingsSchema = z
       }
     }
     for (const [i, campaign] of settings.campaigns.entries()) {
-      if (Date.parse(campaign.endsAt) <= Date.parse(campaign.startsAt)) {
+      if (windowEndsByItsStart(campaign.startsAt, campaign.endsAt)) {
         ctx.addIssue({
           code: 'custom',
           path: ['campaigns', i, 'endsAt'],

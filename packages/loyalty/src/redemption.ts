@@ -23,7 +23,7 @@
  * Every one of these refusals carries `details.maxPoints`, the most that would be accepted,
  * so the till can offer it. Redeeming zero points is always accepted (no discount).
  */
-import { parseIsoInstant } from './earning.js';
+import { parseInstant } from './offer-calendar.js';
 import { formatMoney, minorUnitsPerUnit, validateMinorUnits } from './money.js';
 import type { ProgramSettings } from './program.js';
 import { ok, refuse, type Result } from './result.js';
@@ -220,11 +220,11 @@ function computeLimits(input: RedemptionLimitsInput): Result<Limits, RedemptionR
   }
   const total = validateMinorUnits(input.orderTotal);
   if (!total.ok) return total;
-  const now = parseIsoInstant(context.now);
+  const now = parseInstant(context.now);
   if (now === undefined) return refuseTime(context.now);
   let lastContact: number | undefined;
   if (context.lastContactAt !== undefined) {
-    lastContact = parseIsoInstant(context.lastContactAt);
+    lastContact = parseInstant(context.lastContactAt);
     if (lastContact === undefined) return refuseTime(context.lastContactAt);
   }
 

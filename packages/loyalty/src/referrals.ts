@@ -1,3 +1,4 @@
+import { canonicalCode } from './codes.js';
 import { parseInstant } from './offer-calendar.js';
 import type { ProgramSettings } from './program.js';
 import { ok, refuse } from './result.js';
@@ -70,18 +71,9 @@ export function generateReferralCode(
   );
 }
 
-const SEPARATORS = /[\s\-_./]/g;
-const COMBINING_MARKS = /\p{M}/gu;
-
 /** The canonical form of a typed referral code: upper case, no accents, spaces or dashes. */
 export function normalizeReferralCode(input: string): string {
-  return input
-    .normalize('NFKD')
-    .replace(COMBINING_MARKS, '')
-    .toUpperCase()
-    .normalize('NFKD')
-    .replace(COMBINING_MARKS, '')
-    .replace(SEPARATORS, '');
+  return canonicalCode(input);
 }
 
 const REFERRAL_CODE_PATTERN = new RegExp(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatOfferDateTime, formatOfferLastDay, parseInstant } from './offer-calendar.js';
+import { offerWindowMiss, parseInstant, windowEndsByItsStart } from './offer-calendar.js';
 import { TierIdSchema } from './program.js';
 import type { ProgramSettings } from './program.js';
 import { ok, refuse } from './result.js';
@@ -35,11 +35,7 @@ export const RewardDefinitionSchema = z
     active: z.boolean().default(true),
   })
   .superRefine((reward, ctx) => {
-    if (
-      reward.validFrom !== undefined &&
-      reward.validUntil !== undefined &&
-      Date.parse(reward.validUntil) <= Date.parse(reward.validFrom)
-    ) {
+    if (windowEndsByItsStart(reward.validFrom, reward.validUntil)) {
       ctx.addIssue({
         code: 'custom',
         path: ['validUntil'],
@@ -148,16 +144,16 @@ export function checkRewardEligibility(input: RewardEligibilityInput): RewardEli
   if (!reward.active) {
     return refuse('reward-inactive', `${reward.name} is not offered at the moment.`, base);
   }
-  if (reward.validFrom !== undefined && atMs < Date.parse(reward.validFrom)) {
-    const from = formatOfferDateTime(Date.parse(reward.validFrom), program.timeZone, atMs);
-    return refuse('reward-not-yet-available', `${reward.name} can be redeemed from ${from}.`, {
-      ...base,
-      validFrom: reward.validFrom,
-    });
+  const outside = offerWindowMiss(reward.validFrom, reward.validUntil, atMs, program.timeZone);
+  if (outside?.side === 'before') {
+    return refuse(
+      'reward-not-yet-available',
+      `${reward.name} can be redeemed from ${outside.from}.`,
+      { ...base, validFrom: reward.validFrom },
+    );
   }
-  if (reward.validUntil !== undefined && atMs >= Date.parse(reward.validUntil)) {
-    const lastDay = formatOfferLastDay(Date.parse(reward.validUntil), program.timeZone, atMs);
-    return refuse('reward-expired', `${reward.name} could be redeemed until ${lastDay}.`, {
+  if (outside?.side === 'after') {
+    return refuse('reward-expired', `${reward.name} could be redeemed until ${outside.lastDay}.`, {
       ...base,
       validUntil: reward.validUntil,
     });

@@ -1,10 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { parseMoney } from '@tillpoint/loyalty';
 import type { CouponKind } from '@tillpoint/loyalty';
 import type { CouponDoc } from '@tillpoint/protocol';
 import { couponDraftOf } from '@tillpoint/terminal-core';
 import type { CouponDraft } from '@tillpoint/terminal-core';
+import { ColumnHeads } from '../components/column-heads.js';
+import { ProblemText } from '../components/feedback.js';
+import { TextField } from '../components/text-field.js';
+import { useTerminalLoad } from '../components/use-terminal-load.js';
 import { errorText, money } from '../format.js';
 import { useApp } from '../store.js';
 
@@ -178,7 +182,6 @@ function describe(coupon: CouponDoc, currency: string): string {
 
 /** Coupons: the list with their usage, and the editor for a new or an existing one. */
 export function CouponsScreen() {
-  const terminal = useApp((state) => state.terminal);
   const program = useApp((state) => state.program);
   const lastSyncAt = useApp((state) => state.status?.lastSyncAt);
   const [coupons, setCoupons] = useState<readonly CouponDoc[]>();
@@ -188,23 +191,7 @@ export function CouponsScreen() {
   const [reload, setReload] = useState(0);
   const currency = program?.currency ?? 'USD';
 
-  useEffect(() => {
-    if (!terminal) return;
-    let live = true;
-    terminal.listCoupons().then(
-      (result) => {
-        if (!live) return;
-        if (result.ok) setCoupons(result.value);
-        else setProblem(result.refusal.message);
-      },
-      (error: unknown) => {
-        if (live) setProblem(errorText(error));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [terminal, lastSyncAt, reload]);
+  useTerminalLoad((loading) => loading.listCoupons(), setCoupons, setProblem, [lastSyncAt, reload]);
 
   return (
     <main className="desk">
@@ -239,26 +226,11 @@ export function CouponsScreen() {
             {saved}
           </p>
         ) : null}
-        {problem ? (
-          <p className="problem" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <ProblemText text={problem} />
         {coupons === undefined && !problem ? <p className="muted">Loading…</p> : null}
         {coupons && coupons.length > 0 ? (
           <table className="coupon-table">
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Name</th>
-                <th scope="col">Gives</th>
-                <th scope="col">Used</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Code', 'Name', 'Gives', 'Used', 'State']} />
             <tbody>
               {coupons.map((coupon) => (
                 <tr key={coupon.id} data-testid="coupon-row" data-code={coupon.code}>
@@ -337,19 +309,16 @@ function CouponEditor({
     name: keyof CouponForm,
     options: { maxLength?: number; placeholder?: string; inputMode?: 'decimal' | 'numeric' } = {},
   ) => (
-    <label className="field">
-      <span>{label}</span>
-      <input
-        name={name}
-        autoComplete="off"
-        spellCheck={false}
-        maxLength={options.maxLength ?? 40}
-        placeholder={options.placeholder}
-        inputMode={options.inputMode}
-        value={String(form[name])}
-        onChange={(event) => set({ [name]: event.target.value })}
-      />
-    </label>
+    <TextField
+      label={label}
+      name={name}
+      spellCheck={false}
+      maxLength={options.maxLength ?? 40}
+      placeholder={options.placeholder}
+      inputMode={options.inputMode}
+      value={String(form[name])}
+      onText={(typed) => set({ [name]: typed })}
+    />
   );
 
   return (
@@ -357,18 +326,15 @@ function CouponEditor({
       <h2 id="coupon-editor-title">{editing ? `Edit ${editing.code}` : 'New coupon'}</h2>
       <form onSubmit={(event) => void save(event)} noValidate>
         <div className="field-row">
-          <label className="field">
-            <span>Code</span>
-            <input
-              name="code"
-              autoComplete="off"
-              spellCheck={false}
-              maxLength={40}
-              value={form.code}
-              onChange={(event) => set({ code: event.target.value })}
-              autoFocus
-            />
-          </label>
+          <TextField
+            label="Code"
+            name="code"
+            spellCheck={false}
+            maxLength={40}
+            value={form.code}
+            onText={(code) => set({ code })}
+            autoFocus
+          />
           {text('Name', 'name', { maxLength: 120 })}
         </div>
         <div className="field-row">
@@ -458,11 +424,7 @@ function CouponEditor({
             the server).
           </p>
         ) : null}
-        {problem ? (
-          <p className="problem" role="alert" data-testid="coupon-problem">
-            {problem}
-          </p>
-        ) : null}
+        <ProblemText text={problem} testId="coupon-problem" />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             Save coupon

@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent, KeyboardEvent } from 'react';
+import { ProblemText } from '../components/feedback.js';
+import { TextField } from '../components/text-field.js';
 import { errorText } from '../format.js';
 import { useApp } from '../store.js';
 
@@ -80,41 +82,32 @@ export function EnrollForm({ phone }: Props) {
         press Enter to enroll; the rest is optional.
       </p>
       <form onSubmit={(event) => void submit(event)} onKeyDown={onKeyDown} noValidate>
-        <label className="field">
-          <span>Name</span>
-          <input
-            name="name"
-            autoComplete="off"
-            maxLength={120}
-            required
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-            autoFocus
-          />
-        </label>
+        <TextField
+          label="Name"
+          name="name"
+          maxLength={120}
+          required
+          value={name}
+          onText={setName}
+          autoFocus
+        />
         <div className="field-row">
-          <label className="field">
-            <span>Email (optional)</span>
-            <input
-              name="email"
-              type="email"
-              autoComplete="off"
-              maxLength={254}
-              value={email}
-              onChange={(event) => setEmail(event.target.value)}
-            />
-          </label>
-          <label className="field">
-            <span>Birthday (optional, YYYY-MM-DD or --MM-DD)</span>
-            <input
-              name="birthday"
-              autoComplete="off"
-              maxLength={10}
-              placeholder="1990-04-21"
-              value={birthday}
-              onChange={(event) => setBirthday(event.target.value)}
-            />
-          </label>
+          <TextField
+            label="Email (optional)"
+            name="email"
+            type="email"
+            maxLength={254}
+            value={email}
+            onText={setEmail}
+          />
+          <TextField
+            label="Birthday (optional, YYYY-MM-DD or --MM-DD)"
+            name="birthday"
+            maxLength={10}
+            placeholder="1990-04-21"
+            value={birthday}
+            onText={setBirthday}
+          />
         </div>
         <fieldset className="consents">
           <legend>The customer agrees to receive</legend>
@@ -131,21 +124,14 @@ export function EnrollForm({ phone }: Props) {
             </label>
           ))}
         </fieldset>
-        <label className="field">
-          <span>Referral code (optional)</span>
-          <input
-            name="referralCode"
-            autoComplete="off"
-            maxLength={32}
-            value={referral}
-            onChange={(event) => setReferral(event.target.value)}
-          />
-        </label>
-        {problem ? (
-          <p className="problem" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <TextField
+          label="Referral code (optional)"
+          name="referralCode"
+          maxLength={32}
+          value={referral}
+          onText={setReferral}
+        />
+        <ProblemText text={problem} />
         <div className="actions">
           <button type="submit" className="primary big" disabled={busy}>
             Enroll (Enter)

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { ServerUrlSchema } from '../../shared/settings.js';
+import { ProblemText } from '../components/feedback.js';
+import { TextField } from '../components/text-field.js';
 import { errorText } from '../format.js';
 import { platform, provisioning } from '../platform.js';
 import { useApp } from '../store.js';
@@ -70,48 +72,35 @@ export function FirstRun() {
         <p className="muted">
           Connect the till to your store once. A manager makes the enrollment code on the server.
         </p>
-        <label className="field">
-          <span>Server address</span>
-          <input
-            name="serverUrl"
-            type="url"
-            inputMode="url"
-            autoComplete="off"
-            spellCheck={false}
-            required
-            value={serverUrl}
-            onChange={(event) => setServerUrl(event.target.value)}
-            placeholder="https://sync.example.com"
-            autoFocus={serverUrl === ''}
-          />
-        </label>
-        <label className="field">
-          <span>Enrollment code</span>
-          <input
-            name="enrollmentCode"
-            autoComplete="off"
-            spellCheck={false}
-            required
-            value={code}
-            onChange={(event) => setCode(event.target.value)}
-            autoFocus={serverUrl !== ''}
-          />
-        </label>
-        <label className="field">
-          <span>Name of this till</span>
-          <input
-            name="tillName"
-            autoComplete="off"
-            maxLength={60}
-            value={tillName}
-            onChange={(event) => setTillName(event.target.value)}
-          />
-        </label>
-        {problem ? (
-          <p className="problem" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <TextField
+          label="Server address"
+          name="serverUrl"
+          type="url"
+          inputMode="url"
+          spellCheck={false}
+          required
+          value={serverUrl}
+          onText={setServerUrl}
+          placeholder="https://sync.example.com"
+          autoFocus={serverUrl === ''}
+        />
+        <TextField
+          label="Enrollment code"
+          name="enrollmentCode"
+          spellCheck={false}
+          required
+          value={code}
+          onText={setCode}
+          autoFocus={serverUrl !== ''}
+        />
+        <TextField
+          label="Name of this till"
+          name="tillName"
+          maxLength={60}
+          value={tillName}
+          onText={setTillName}
+        />
+        <ProblemText text={problem} />
         <button type="submit" className="primary big" disabled={busy}>
           {busy ? 'Connecting…' : 'Connect this till (Enter)'}
         </button>

@@ -2,6 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { StaffRole } from '@tillpoint/protocol';
 import { Numpad } from '../components/numpad.js';
+import { ProblemText } from '../components/feedback.js';
+import { TextField } from '../components/text-field.js';
 import { errorText } from '../format.js';
 import { useApp } from '../store.js';
 
@@ -101,34 +103,25 @@ export function Login() {
             ))}
           </fieldset>
           <div className="pin-entry">
-            <label className="field">
-              <span>{chosen ? `PIN for ${chosen.name}` : 'PIN'}</span>
-              <input
-                ref={pinRef}
-                name="pin"
-                type="password"
-                inputMode="numeric"
-                autoComplete="off"
-                maxLength={MAX_PIN}
-                value={pin}
-                onChange={(event) =>
-                  setPin(event.target.value.replace(/\D/g, '').slice(0, MAX_PIN))
-                }
-                autoFocus={staff?.length === 1}
-                aria-describedby={problem ? 'login-problem' : undefined}
-              />
-            </label>
+            <TextField
+              label={chosen ? `PIN for ${chosen.name}` : 'PIN'}
+              ref={pinRef}
+              name="pin"
+              type="password"
+              inputMode="numeric"
+              maxLength={MAX_PIN}
+              value={pin}
+              onText={(typed) => setPin(typed.replace(/\D/g, '').slice(0, MAX_PIN))}
+              autoFocus={staff?.length === 1}
+              aria-describedby={problem ? 'login-problem' : undefined}
+            />
             <Numpad
               label="PIN keypad"
               onDigit={(digit) => setPin((value) => (value + digit).slice(0, MAX_PIN))}
               onBackspace={() => setPin((value) => value.slice(0, -1))}
               onClear={() => setPin('')}
             />
-            {problem ? (
-              <p className="problem" role="alert" id="login-problem" data-testid="login-problem">
-                {problem}
-              </p>
-            ) : null}
+            <ProblemText text={problem} id="login-problem" testId="login-problem" />
             <button type="submit" className="primary big" disabled={busy || !chosen}>
               {busy ? 'Checking…' : 'Sign in (Enter)'}
             </button>

@@ -1,9 +1,21 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { MemberDoc } from '@tillpoint/protocol';
-import type { ProfilePatch } from '@tillpoint/terminal-core';
+import type { Result } from '@tillpoint/loyalty';
+import type { ProfilePatch, Terminal } from '@tillpoint/terminal-core';
+import { Feedback, ProblemText } from '../components/feedback.js';
+import type { Message } from '../components/feedback.js';
+import { TextField } from '../components/text-field.js';
 import { errorText, points } from '../format.js';
 import { useApp } from '../store.js';
+
+type Panel = 'adjust' | 'note' | 'profile';
+
+const PANELS: readonly { readonly panel: Panel; readonly label: string }[] = [
+  { panel: 'adjust', label: 'Adjust points' },
+  { panel: 'note', label: 'Add note' },
+  { panel: 'profile', label: 'Edit profile' },
+];
 
 /** Only shown to a manager (the terminal refuses these for a cashier anyway). */
 export function ManagerActions({
@@ -15,11 +27,36 @@ export function ManagerActions({
 }) {
   const terminal = useApp((state) => state.terminal);
   const refreshMember = useApp((state) => state.refreshMember);
-  const [open, setOpen] = useState<'adjust' | 'note' | 'profile'>();
+  const [open, setOpen] = useState<Panel>();
   const [amount, setAmount] = useState('');
   const [reason, setReason] = useState('');
   const [note, setNote] = useState('');
-  const [message, setMessage] = useState<{ kind: 'ok' | 'problem'; text: string }>();
+  const [message, setMessage] = useState<Message>();
+
+  /**
+   * Runs one change to the member: a refusal or an error shows as the problem; on success,
+   * `saved` says what was done, the open form closes and the card shows the change.
+   */
+  async function change<T>(
+    action: (terminal: Terminal) => Promise<Result<T>>,
+    saved: (value: T) => string,
+    clearForm?: () => void,
+  ) {
+    if (!terminal) return;
+    try {
+      const result = await action(terminal);
+      if (!result.ok) {
+        setMessage({ kind: 'problem', text: result.refusal.message });
+        return;
+      }
+      setMessage({ kind: 'ok', text: saved(result.value) });
+      clearForm?.();
+      setOpen(undefined);
+      await refreshMember();
+    } catch (error) {
+      setMessage({ kind: 'problem', text: errorText(error) });
+    }
+  }
 
   async function adjust(event: FormEvent) {
     event.preventDefault();
@@ -29,112 +66,68 @@ export function ManagerActions({
       setMessage({ kind: 'problem', text: 'Enter whole points, e.g. 250 or -100.' });
       return;
     }
-    try {
-      const result = await terminal.adjustPoints(memberId, value, reason);
-      if (!result.ok) {
-        setMessage({ kind: 'problem', text: result.refusal.message });
-        return;
-      }
-      setMessage({
-        kind: 'ok',
-        text: `Adjusted by ${points(value)}. New balance ${points(result.value.balance)}.`,
-      });
-      setAmount('');
-      setReason('');
-      setOpen(undefined);
-      await refreshMember();
-    } catch (error) {
-      setMessage({ kind: 'problem', text: errorText(error) });
-    }
+    await change(
+      (till) => till.adjustPoints(memberId, value, reason),
+      (adjusted) => `Adjusted by ${points(value)}. New balance ${points(adjusted.balance)}.`,
+      () => {
+        setAmount('');
+        setReason('');
+      },
+    );
   }
 
   async function addNote(event: FormEvent) {
     event.preventDefault();
-    if (!terminal) return;
-    try {
-      const result = await terminal.addNote(memberId, note);
-      if (!result.ok) {
-        setMessage({ kind: 'problem', text: result.refusal.message });
-        return;
-      }
-      setMessage({ kind: 'ok', text: 'Note saved.' });
-      setNote('');
-      setOpen(undefined);
-      await refreshMember();
-    } catch (error) {
-      setMessage({ kind: 'problem', text: errorText(error) });
-    }
+    await change(
+      (till) => till.addNote(memberId, note),
+      () => 'Note saved.',
+      () => setNote(''),
+    );
   }
 
   return (
     <section className="manager" aria-label="Manager actions" data-testid="manager-actions">
       <div className="actions">
-        <button
-          type="button"
-          onClick={() => setOpen(open === 'adjust' ? undefined : 'adjust')}
-          aria-expanded={open === 'adjust'}
-        >
-          Adjust points
-        </button>
-        <button
-          type="button"
-          onClick={() => setOpen(open === 'note' ? undefined : 'note')}
-          aria-expanded={open === 'note'}
-        >
-          Add note
-        </button>
-        <button
-          type="button"
-          onClick={() => setOpen(open === 'profile' ? undefined : 'profile')}
-          aria-expanded={open === 'profile'}
-        >
-          Edit profile
-        </button>
+        {PANELS.map(({ panel, label }) => (
+          <button
+            key={panel}
+            type="button"
+            onClick={() => setOpen(open === panel ? undefined : panel)}
+            aria-expanded={open === panel}
+          >
+            {label}
+          </button>
+        ))}
       </div>
       {open === 'profile' ? (
         <ProfileForm
           member={member}
-          onSave={async (patch) => {
-            if (!terminal) return;
-            try {
-              const result = await terminal.editProfile(memberId, patch);
-              if (!result.ok) {
-                setMessage({ kind: 'problem', text: result.refusal.message });
-                return;
-              }
-              setMessage({ kind: 'ok', text: 'Profile saved.' });
-              setOpen(undefined);
-              await refreshMember();
-            } catch (error) {
-              setMessage({ kind: 'problem', text: errorText(error) });
-            }
-          }}
+          onSave={(patch) =>
+            change(
+              (till) => till.editProfile(memberId, patch),
+              () => 'Profile saved.',
+            )
+          }
         />
       ) : null}
       {open === 'adjust' ? (
         <form onSubmit={(event) => void adjust(event)} className="inline-form">
-          <label className="field">
-            <span>Points (negative to take away)</span>
-            <input
-              name="adjustPoints"
-              inputMode="numeric"
-              autoComplete="off"
-              value={amount}
-              onChange={(event) => setAmount(event.target.value)}
-              autoFocus
-            />
-          </label>
-          <label className="field">
-            <span>Reason</span>
-            <input
-              name="adjustReason"
-              autoComplete="off"
-              maxLength={500}
-              required
-              value={reason}
-              onChange={(event) => setReason(event.target.value)}
-            />
-          </label>
+          <TextField
+            label="Points (negative to take away)"
+            name="adjustPoints"
+            inputMode="numeric"
+            value={amount}
+            onText={setAmount}
+            autoFocus
+          />
+          <TextField
+            label="Reason"
+            name="adjustReason"
+            maxLength={500}
+            required
+            value={reason}
+            onText={setReason}
+          />
           <button type="submit" className="primary">
             Save adjustment
           </button>
@@ -142,31 +135,21 @@ export function ManagerActions({
       ) : null}
       {open === 'note' ? (
         <form onSubmit={(event) => void addNote(event)} className="inline-form">
-          <label className="field">
-            <span>Note for staff</span>
-            <input
-              name="note"
-              autoComplete="off"
-              maxLength={1000}
-              required
-              value={note}
-              onChange={(event) => setNote(event.target.value)}
-              autoFocus
-            />
-          </label>
+          <TextField
+            label="Note for staff"
+            name="note"
+            maxLength={1000}
+            required
+            value={note}
+            onText={setNote}
+            autoFocus
+          />
           <button type="submit" className="primary">
             Save note
           </button>
         </form>
       ) : null}
-      {message ? (
-        <p
-          className={message.kind === 'ok' ? 'success' : 'problem'}
-          role={message.kind === 'ok' ? 'status' : 'alert'}
-        >
-          {message.text}
-        </p>
-      ) : null}
+      <Feedback message={message} />
     </section>
   );
 }
@@ -240,78 +223,57 @@ function ProfileForm({
       aria-label="Edit profile"
       noValidate
     >
-      <label className="field">
-        <span>Name</span>
-        <input
-          name="profileName"
-          autoComplete="off"
-          maxLength={120}
-          value={name}
-          onChange={(event) => setName(event.target.value)}
-          autoFocus
-        />
-      </label>
-      <label className="field">
-        <span>Email</span>
-        <input
-          name="profileEmail"
-          type="email"
-          autoComplete="off"
-          maxLength={254}
-          value={email}
-          onChange={(event) => setEmail(event.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>Birthday (YYYY-MM-DD or --MM-DD)</span>
-        <input
-          name="profileBirthday"
-          autoComplete="off"
-          maxLength={10}
-          value={birthday}
-          onChange={(event) => setBirthday(event.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>Anniversary (YYYY-MM-DD)</span>
-        <input
-          name="profileAnniversary"
-          autoComplete="off"
-          maxLength={10}
-          value={anniversary}
-          onChange={(event) => setAnniversary(event.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>Allergies (comma separated)</span>
-        <input
-          name="profileAllergies"
-          autoComplete="off"
-          maxLength={1000}
-          value={allergies}
-          onChange={(event) => setAllergies(event.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>Dietary needs (comma separated)</span>
-        <input
-          name="profileDietary"
-          autoComplete="off"
-          maxLength={1000}
-          value={dietary}
-          onChange={(event) => setDietary(event.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>Tags (comma separated)</span>
-        <input
-          name="profileTags"
-          autoComplete="off"
-          maxLength={2000}
-          value={tags}
-          onChange={(event) => setTags(event.target.value)}
-        />
-      </label>
+      <TextField
+        label="Name"
+        name="profileName"
+        maxLength={120}
+        value={name}
+        onText={setName}
+        autoFocus
+      />
+      <TextField
+        label="Email"
+        name="profileEmail"
+        type="email"
+        maxLength={254}
+        value={email}
+        onText={setEmail}
+      />
+      <TextField
+        label="Birthday (YYYY-MM-DD or --MM-DD)"
+        name="profileBirthday"
+        maxLength={10}
+        value={birthday}
+        onText={setBirthday}
+      />
+      <TextField
+        label="Anniversary (YYYY-MM-DD)"
+        name="profileAnniversary"
+        maxLength={10}
+        value={anniversary}
+        onText={setAnniversary}
+      />
+      <TextField
+        label="Allergies (comma separated)"
+        name="profileAllergies"
+        maxLength={1000}
+        value={allergies}
+        onText={setAllergies}
+      />
+      <TextField
+        label="Dietary needs (comma separated)"
+        name="profileDietary"
+        maxLength={1000}
+        value={dietary}
+        onText={setDietary}
+      />
+      <TextField
+        label="Tags (comma separated)"
+        name="profileTags"
+        maxLength={2000}
+        value={tags}
+        onText={setTags}
+      />
       {editableStatus ? (
         <label className="field">
           <span>Status</span>
@@ -326,11 +288,7 @@ function ProfileForm({
           </select>
         </label>
       ) : null}
-      {problem ? (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      ) : null}
+      <ProblemText text={problem} />
       <button type="submit" className="primary" disabled={busy}>
         Save profile
       </button>

@@ -1,21 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { HistoryEntry, MemberCard, RewardOption } from '@tillpoint/terminal-core';
+import { ColumnHeads } from '../components/column-heads.js';
+import { Feedback } from '../components/feedback.js';
+import type { Message } from '../components/feedback.js';
+import { useTerminalLoad } from '../components/use-terminal-load.js';
 import { errorText, money, points } from '../format.js';
 import { useApp } from '../store.js';
-
-type Message = { readonly kind: 'ok' | 'problem'; readonly text: string };
-
-function Feedback({ message }: { readonly message: Message | undefined }) {
-  if (!message) return null;
-  return (
-    <p
-      className={message.kind === 'ok' ? 'success' : 'problem'}
-      role={message.kind === 'ok' ? 'status' : 'alert'}
-    >
-      {message.text}
-    </p>
-  );
-}
 
 /** Rewards and history of the member at the till, opened from the card. */
 export function MemberTools({ card }: { readonly card: MemberCard }) {
@@ -45,23 +35,12 @@ function RewardList({ card }: { readonly card: MemberCard }) {
   const [busy, setBusy] = useState(false);
   const memberId = card.member.id;
 
-  useEffect(() => {
-    if (!terminal) return;
-    let live = true;
-    terminal.rewardOptions(memberId).then(
-      (result) => {
-        if (!live) return;
-        if (result.ok) setOptions(result.value);
-        else setMessage({ kind: 'problem', text: result.refusal.message });
-      },
-      (error: unknown) => {
-        if (live) setMessage({ kind: 'problem', text: errorText(error) });
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [terminal, memberId, card.balance, card.tierId]);
+  useTerminalLoad(
+    (loading) => loading.rewardOptions(memberId),
+    setOptions,
+    (text) => setMessage({ kind: 'problem', text }),
+    [memberId, card.balance, card.tierId],
+  );
 
   async function redeem(option: RewardOption) {
     if (!terminal || busy) return;
@@ -160,23 +139,12 @@ function HistoryList({ card }: { readonly card: MemberCard }) {
   const memberId = card.member.id;
   const currency = { currency: program?.currency ?? 'USD' };
 
-  useEffect(() => {
-    if (!terminal) return;
-    let live = true;
-    terminal.memberHistory(memberId).then(
-      (result) => {
-        if (!live) return;
-        if (result.ok) setEntries(result.value);
-        else setMessage({ kind: 'problem', text: result.refusal.message });
-      },
-      (error: unknown) => {
-        if (live) setMessage({ kind: 'problem', text: errorText(error) });
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [terminal, memberId, card.balance, lastSyncAt, reload]);
+  useTerminalLoad(
+    (loading) => loading.memberHistory(memberId),
+    setEntries,
+    (text) => setMessage({ kind: 'problem', text }),
+    [memberId, card.balance, lastSyncAt, reload],
+  );
 
   async function refund(checkoutId: string) {
     if (!terminal || busy) return;
@@ -208,17 +176,7 @@ function HistoryList({ card }: { readonly card: MemberCard }) {
       {entries?.length === 0 ? <p className="muted">No points yet.</p> : null}
       {entries && entries.length > 0 ? (
         <table className="history">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">What</th>
-              <th scope="col">Points</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['When', 'What', 'Points', 'Status']} />
           <tbody>
             {entries.map((entry) => {
               const tx = entry.transaction;

@@ -3,6 +3,8 @@ import type { FormEvent, KeyboardEvent } from 'react';
 import { parseMoney } from '@tillpoint/loyalty';
 import type { OrderLine, ProgramSettings, RedemptionLimit } from '@tillpoint/loyalty';
 import type { CheckoutInput, CheckoutPlan, MemberCard, Terminal } from '@tillpoint/terminal-core';
+import { ProblemText } from '../components/feedback.js';
+import { TextField } from '../components/text-field.js';
 import { errorText, fieldOfRefusal, money, points } from '../format.js';
 import { useApp } from '../store.js';
 
@@ -214,22 +216,19 @@ export function OrderPanel({ card }: { readonly card: MemberCard }) {
     <section className="panel order" aria-labelledby="order-title">
       <h2 id="order-title">Order</h2>
       <form onSubmit={(event) => void confirm(event)} onKeyDown={onKeyDown} noValidate>
-        <label className="field">
-          <span>Order amount</span>
-          <input
-            ref={amountRef}
-            name="amount"
-            inputMode="decimal"
-            autoComplete="off"
-            maxLength={20}
-            placeholder="0.00"
-            value={orderLines ? (orderTotal !== undefined ? fmt(orderTotal) : '') : amountText}
-            readOnly={orderLines !== undefined}
-            onChange={(event) => setAmountText(event.target.value)}
-            aria-invalid={amountProblem !== undefined}
-            aria-describedby="amount-help"
-          />
-        </label>
+        <TextField
+          label="Order amount"
+          ref={amountRef}
+          name="amount"
+          inputMode="decimal"
+          maxLength={20}
+          placeholder="0.00"
+          value={orderLines ? (orderTotal !== undefined ? fmt(orderTotal) : '') : amountText}
+          readOnly={orderLines !== undefined}
+          onText={setAmountText}
+          aria-invalid={amountProblem !== undefined}
+          aria-describedby="amount-help"
+        />
         <p
           id="amount-help"
           className={amountProblem || preview.order ? 'problem' : 'muted'}
@@ -289,19 +288,16 @@ export function OrderPanel({ card }: { readonly card: MemberCard }) {
           + Add a line with a category (Alt+L)
         </button>
 
-        <label className="field">
-          <span>Coupon code</span>
-          <input
-            name="coupon"
-            autoComplete="off"
-            spellCheck={false}
-            maxLength={40}
-            value={coupon}
-            onChange={(event) => setCoupon(event.target.value)}
-            aria-invalid={preview.coupon !== undefined}
-            aria-describedby="coupon-help"
-          />
-        </label>
+        <TextField
+          label="Coupon code"
+          name="coupon"
+          spellCheck={false}
+          maxLength={40}
+          value={coupon}
+          onText={setCoupon}
+          aria-invalid={preview.coupon !== undefined}
+          aria-describedby="coupon-help"
+        />
         <p
           id="coupon-help"
           className={preview.coupon ? 'problem' : 'success'}
@@ -319,21 +315,18 @@ export function OrderPanel({ card }: { readonly card: MemberCard }) {
         </p>
 
         <div className="redeem-row">
-          <label className="field">
-            <span>Points to redeem</span>
-            <input
-              ref={redeemRef}
-              name="redeem"
-              inputMode="numeric"
-              autoComplete="off"
-              maxLength={9}
-              placeholder="0"
-              value={redeemText}
-              onChange={(event) => setRedeemText(event.target.value)}
-              aria-invalid={preview.points !== undefined || redeemProblem !== undefined}
-              aria-describedby="redeem-help"
-            />
-          </label>
+          <TextField
+            label="Points to redeem"
+            ref={redeemRef}
+            name="redeem"
+            inputMode="numeric"
+            maxLength={9}
+            placeholder="0"
+            value={redeemText}
+            onText={setRedeemText}
+            aria-invalid={preview.points !== undefined || redeemProblem !== undefined}
+            aria-describedby="redeem-help"
+          />
           <button type="button" onClick={applyMaximum} disabled={!maximum || maximum.points === 0}>
             Use max (Alt+M)
           </button>
@@ -394,11 +387,7 @@ export function OrderPanel({ card }: { readonly card: MemberCard }) {
             <dd data-testid="balance-after">{points(plan?.balanceAfter ?? card.balance)}</dd>
           </div>
         </dl>
-        {problem ? (
-          <p className="problem" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <ProblemText text={problem} />
         <button
           type="submit"
           className="primary big confirm"

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { Numpad } from '../components/numpad.js';
+import { ProblemText } from '../components/feedback.js';
+import { TextField } from '../components/text-field.js';
 import { errorText } from '../format.js';
 import { useApp } from '../store.js';
 
@@ -67,20 +69,17 @@ export function PhoneLookup() {
     <section className="panel lookup" aria-labelledby="lookup-title">
       <h2 id="lookup-title">Customer</h2>
       <form onSubmit={(event) => void lookup(event)}>
-        <label className="field">
-          <span>Phone number (or last digits, or name)</span>
-          <input
-            name="phone"
-            type="tel"
-            inputMode="tel"
-            autoComplete="off"
-            maxLength={40}
-            value={phone}
-            onChange={(event) => setPhone(event.target.value)}
-            aria-describedby={problem ? 'lookup-problem' : undefined}
-            autoFocus
-          />
-        </label>
+        <TextField
+          label="Phone number (or last digits, or name)"
+          name="phone"
+          type="tel"
+          inputMode="tel"
+          maxLength={40}
+          value={phone}
+          onText={setPhone}
+          aria-describedby={problem ? 'lookup-problem' : undefined}
+          autoFocus
+        />
         <Numpad
           label="Phone keypad"
           onDigit={(digit) => setPhone((value) => (value + digit).slice(0, 40))}
@@ -91,11 +90,7 @@ export function PhoneLookup() {
           Find customer (Enter)
         </button>
       </form>
-      {problem ? (
-        <p className="problem" role="alert" id="lookup-problem">
-          {problem}
-        </p>
-      ) : null}
+      <ProblemText text={problem} id="lookup-problem" />
       {matches.length > 0 ? (
         <ul className="matches" aria-label="Matching members">
           {matches.map((match) => (

@@ -1,6 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { ReviewItem } from '@tillpoint/terminal-core';
+import { ProblemText } from '../components/feedback.js';
+import { TextField } from '../components/text-field.js';
+import { useTerminalLoad } from '../components/use-terminal-load.js';
 import { errorText } from '../format.js';
 import { useApp } from '../store.js';
 import { reviewLabel } from './member-tools.js';
@@ -20,34 +23,21 @@ function detailText(value: unknown): string {
 
 /** The conflicts the server flagged, for a manager to look into and resolve with a note. */
 export function ReviewsScreen() {
-  const terminal = useApp((state) => state.terminal);
   const lastSyncAt = useApp((state) => state.status?.lastSyncAt);
   const [status, setStatus] = useState<'open' | 'resolved'>('open');
   const [items, setItems] = useState<readonly ReviewItem[]>();
   const [problem, setProblem] = useState<string>();
   const [reload, setReload] = useState(0);
 
-  useEffect(() => {
-    if (!terminal) return;
-    let live = true;
-    terminal.listReviews(status).then(
-      (result) => {
-        if (!live) return;
-        if (result.ok) {
-          setItems(result.value);
-          setProblem(undefined);
-        } else {
-          setProblem(result.refusal.message);
-        }
-      },
-      (error: unknown) => {
-        if (live) setProblem(errorText(error));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [terminal, status, lastSyncAt, reload]);
+  useTerminalLoad(
+    (loading) => loading.listReviews(status),
+    (value) => {
+      setItems(value);
+      setProblem(undefined);
+    },
+    setProblem,
+    [status, lastSyncAt, reload],
+  );
 
   return (
     <main className="desk">
@@ -71,11 +61,7 @@ export function ReviewsScreen() {
             </button>
           </div>
         </header>
-        {problem ? (
-          <p className="problem" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <ProblemText text={problem} />
         {items === undefined && !problem ? <p className="muted">Loading…</p> : null}
         {items?.length === 0 ? (
           <p className="muted" data-testid="no-reviews">
@@ -166,24 +152,17 @@ function ReviewCard({
         </p>
       ) : (
         <form onSubmit={(event) => void resolve(event)} className="inline-form" noValidate>
-          <label className="field">
-            <span>What was done (note)</span>
-            <input
-              name="resolutionNote"
-              autoComplete="off"
-              maxLength={1000}
-              value={note}
-              onChange={(event) => setNote(event.target.value)}
-            />
-          </label>
+          <TextField
+            label="What was done (note)"
+            name="resolutionNote"
+            maxLength={1000}
+            value={note}
+            onText={setNote}
+          />
           <button type="submit" className="primary" disabled={busy}>
             Resolve
           </button>
-          {problem ? (
-            <p className="problem" role="alert">
-              {problem}
-            </p>
-          ) : null}
+          <ProblemText text={problem} />
         </form>
       )}
     </li>
