@@ -15,6 +15,9 @@ export interface PullResult {
   readonly members: number;
   readonly accounts: number;
   readonly enrollMs: number;
+  /** When each collection was complete (ms after the start; polled every 250 ms). */
+  readonly membersMs: number;
+  readonly accountsMs: number;
 }
 
 export interface BenchApi {
@@ -81,6 +84,18 @@ async function pull(input: {
   const enrollMs = performance.now() - started;
   const db = terminal.database;
   const deadline = started + input.timeoutMs;
+  // Which collection finishes when (members through RxDB's replication, accounts lean).
+  let membersMs = Number.NaN;
+  let accountsMs = Number.NaN;
+  const progress = setInterval(() => {
+    void Promise.all([db.members.count().exec(), db.accounts.count().exec()]).then(
+      ([members, accounts]) => {
+        const at = performance.now() - started;
+        if (Number.isNaN(membersMs) && members >= input.expected) membersMs = at;
+        if (Number.isNaN(accountsMs) && accounts >= input.expected) accountsMs = at;
+      },
+    );
+  }, 250);
   for (;;) {
     await terminal.awaitInSync();
     const [members, accounts] = await Promise.all([
@@ -88,9 +103,19 @@ async function pull(input: {
       db.accounts.count().exec(),
     ]);
     if (members >= input.expected && accounts >= input.expected) {
-      return { ms: performance.now() - started, members, accounts, enrollMs };
+      clearInterval(progress);
+      const ms = performance.now() - started;
+      return {
+        ms,
+        members,
+        accounts,
+        enrollMs,
+        membersMs: Number.isNaN(membersMs) ? ms : membersMs,
+        accountsMs: Number.isNaN(accountsMs) ? ms : accountsMs,
+      };
     }
     if (performance.now() > deadline) {
+      clearInterval(progress);
       throw new Error(
         `pull incomplete after ${input.timeoutMs} ms: ${members} members, ${accounts} accounts`,
       );

@@ -379,7 +379,10 @@ async function main(): Promise<void> {
       timeoutMs: PULL_TIMEOUT_MS,
     });
     const pulledDocs = pulled.members + pulled.accounts;
-    say(`  ${pulledDocs} documents in ${seconds(pulled.ms)}`);
+    say(
+      `  ${pulledDocs} documents in ${seconds(pulled.ms)} (members complete at ` +
+        `${seconds(pulled.membersMs)}, accounts at ${seconds(pulled.accountsMs)})`,
+    );
 
     await call('login', BENCH_STAFF_ID, BENCH_STAFF_PIN);
     const lookupSample = sampleIndices(WARMUP_LOOKUPS + LOOKUPS, MEMBERS, 7);

@@ -12,16 +12,29 @@
  * - Accounts are stored only after a transaction pull that started after they arrived, so every
  *   transaction an account includes is known with its seq before the account is shown (see
  *   balance.ts): a provisional balance never counts a transaction twice.
+ * - Collections the terminal never writes (accounts) skip RxDB's replication: a lean pull
+ *   (lean-pull.ts) stores the server's pages as they are, with the same checkpoints, stream
+ *   events and back-off.
+ * - Sync work waits for the till to be quiet: local writes are pushed, and the stream's change
+ *   events pulled, once no local write happened for a moment (at most a second later). A till's
+ *   own commit never queues behind a push or a pull it caused, and a burst of checkouts is one
+ *   push and one pull per collection. Reconnections and `syncNow` do not wait.
  */
 import { Subject } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
 import type { RxReplicationState } from 'rxdb/plugins/replication';
 import type { RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
-import { COLLECTION_NAMES, COLLECTION_OWNERSHIP, MAX_PULL_LIMIT } from '@tillpoint/protocol';
+import {
+  COLLECTION_NAMES,
+  COLLECTION_OWNERSHIP,
+  MAX_PULL_LIMIT,
+  SERVER_ONLY_COLLECTIONS,
+} from '@tillpoint/protocol';
 import type { CollectionName, StreamEvent, TransactionDoc } from '@tillpoint/protocol';
 import type { TerminalDatabase } from './database.js';
 import { EventStream } from './event-stream.js';
+import { LeanPull } from './lean-pull.js';
 import type { Backoff, Transport } from './transport.js';
 import { SyncError } from './transport.js';
 
@@ -46,6 +59,62 @@ export interface SyncEngineOptions {
   readonly pushBatchSize?: number;
   /** How long an account pull waits for the transactions to catch up before retrying. */
   readonly accountGateTimeoutMs?: number;
+  /**
+   * Pushes and live pulls wait until no local write happened for this long (ms, default 100),
+   * or at most `quietMaxMs` (default 1000). 0: no waiting.
+   */
+  readonly quietMs?: number;
+  readonly quietMaxMs?: number;
+}
+
+/** Context prefixes of writes that are sync's own, not the till's (they do not break quiet). */
+const SYNC_WRITE_CONTEXTS = ['replication-', 'tillpoint-lean-pull-'];
+
+/**
+ * Tells when the till has been quiet: no local write for `quietMs`, or `maxMs` after the
+ * waiting started. `flush()` ends every wait at once.
+ */
+export class QuietGate {
+  #lastWriteAt = 0;
+  #waiters = new Set<() => void>();
+
+  constructor(
+    private readonly quietMs: number,
+    private readonly maxMs: number,
+  ) {}
+
+  noteWrite(): void {
+    this.#lastWriteAt = Date.now();
+  }
+
+  whenQuiet(): Promise<void> {
+    if (this.quietMs <= 0) return Promise.resolve();
+    const started = Date.now();
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const check = () => {
+        const now = Date.now();
+        const quietAt = this.#lastWriteAt + this.quietMs;
+        const latest = started + this.maxMs;
+        if (now >= quietAt || now >= latest) {
+          done();
+          return;
+        }
+        timer = setTimeout(check, Math.min(quietAt, latest) - now);
+      };
+      this.#waiters.add(done);
+      check();
+    });
+  }
+
+  flush(): void {
+    for (const done of [...this.#waiters]) done();
+  }
 }
 
 interface PullResponseBody {
@@ -98,8 +167,13 @@ export class SyncEngine {
     CollectionName,
     Subject<RxReplicationPullStreamItem<unknown, unknown>>
   >();
+  readonly #lean = new Map<CollectionName, LeanPull>();
   readonly #subscriptions: Subscription[] = [];
   readonly #stream: EventStream;
+  /** Collections with a pull requested by the stream and not started yet (coalescing). */
+  readonly #livePending = new Set<CollectionName>();
+  #liveWaiting = false;
+  readonly #quiet: QuietGate;
   /** Orders pull starts and account arrivals (a counter: clocks can tie). */
   #tick = 0;
   #txCaughtUpAt = -1;
@@ -107,6 +181,7 @@ export class SyncEngine {
   #stopped = false;
 
   constructor(private readonly options: SyncEngineOptions) {
+    this.#quiet = new QuietGate(options.quietMs ?? 100, options.quietMaxMs ?? 1_000);
     this.#stream = new EventStream(options.transport, options.backoff, {
       onOpen: () => options.hooks.onStreamOpen(),
       onEvent: (event) => this.#onStreamEvent(event),
@@ -115,50 +190,85 @@ export class SyncEngine {
   }
 
   async start(): Promise<void> {
-    for (const name of COLLECTION_NAMES) this.#startCollection(name);
+    for (const name of COLLECTION_NAMES) {
+      if (SERVER_ONLY_COLLECTIONS.includes(name)) this.#startLean(name);
+      else this.#startCollection(name);
+    }
+    // The till's own writes (not those of sync) keep sync work waiting (see the header).
+    this.#subscriptions.push(
+      this.options.db.eventBulks$.subscribe((bulk) => {
+        if (bulk.isLocal) return;
+        if (SYNC_WRITE_CONTEXTS.some((prefix) => bulk.context.startsWith(prefix))) return;
+        this.#quiet.noteWrite();
+      }),
+    );
     this.#stream.start();
+    for (const lean of this.#lean.values()) lean.start();
     await Promise.all([...this.#states.values()].map((state) => state.startPromise));
   }
 
   /** Pull everything again from the checkpoints and end any back-off wait. */
   syncNow(): void {
     this.options.backoff.wake();
-    for (const subject of this.#streams.values()) subject.next('RESYNC');
+    this.#quiet.flush();
+    for (const name of COLLECTION_NAMES) this.#resync(name);
   }
 
   /** Resolves when every collection is in sync (nothing to push, nothing running). */
   async awaitInSync(): Promise<void> {
-    await Promise.all([...this.#states.values()].map((state) => state.awaitInSync()));
+    await Promise.all([
+      ...[...this.#states.values()].map((state) => state.awaitInSync()),
+      ...[...this.#lean.values()].map((lean) => lean.awaitInSync()),
+    ]);
   }
 
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#livePending.clear();
+    this.#quiet.flush();
     for (const waiter of this.#catchUpWaiters) waiter.resolve();
     this.#catchUpWaiters = [];
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
     this.options.backoff.dispose();
     await this.#stream.stop();
-    await Promise.all([...this.#states.values()].map((state) => state.cancel()));
+    await Promise.all([
+      ...[...this.#states.values()].map((state) => state.cancel()),
+      ...[...this.#lean.values()].map((lean) => lean.stop()),
+    ]);
     for (const subject of this.#streams.values()) subject.complete();
+  }
+
+  /** Pull a collection from its checkpoint now. */
+  #resync(name: CollectionName): void {
+    if (this.#stopped) return;
+    const lean = this.#lean.get(name);
+    if (lean) lean.request();
+    else this.#streams.get(name)?.next('RESYNC');
   }
 
   #onStreamEvent(event: StreamEvent): void {
     if (event.type === 'resync') {
-      for (const subject of this.#streams.values()) subject.next('RESYNC');
+      // A (re)connection: everything at once, nothing coalesced away.
+      for (const name of COLLECTION_NAMES) this.#resync(name);
       return;
     }
-    this.#streams.get(event.collection)?.next('RESYNC');
+    // A server commit announces each collection it changed; the events of a burst of commits
+    // (a till's pushes, another till's) become one pull per collection, once the till is quiet.
+    this.#livePending.add(event.collection);
+    if (this.#liveWaiting) return;
+    this.#liveWaiting = true;
+    void this.#quiet.whenQuiet().then(() => {
+      this.#liveWaiting = false;
+      const names = [...this.#livePending];
+      this.#livePending.clear();
+      for (const name of names) this.#resync(name);
+    });
   }
 
-  #startCollection(name: CollectionName): void {
-    const { db, transport, backoff, hooks } = this.options;
-    const pullBatchSize = Math.min(this.options.pullBatchSize ?? MAX_PULL_LIMIT, MAX_PULL_LIMIT);
-    const stream$ = new Subject<RxReplicationPullStreamItem<unknown, unknown>>();
-    this.#streams.set(name, stream$);
-    const canPush = COLLECTION_OWNERSHIP[name].terminalWrites !== 'none';
-
-    const guarded = async <T>(request: () => Promise<T>): Promise<T> => {
+  #guarded<T>(request: () => Promise<T>): Promise<T> {
+    const { backoff, hooks } = this.options;
+    return (async () => {
       await backoff.ready();
       if (this.#stopped) throw new SyncError('network', 'stopped', 'Sync stopped.');
       try {
@@ -173,7 +283,46 @@ export class SyncEngine {
         }
         throw error;
       }
-    };
+    })();
+  }
+
+  #startLean(name: CollectionName): void {
+    const { db, transport, backoff } = this.options;
+    const batchSize = Math.min(this.options.pullBatchSize ?? MAX_PULL_LIMIT, MAX_PULL_LIMIT);
+    const lean = new LeanPull({
+      db,
+      name,
+      identity: this.options.identity,
+      batchSize,
+      fetchPage: (checkpoint, limit) =>
+        this.#guarded(async () =>
+          parsePullResponse(
+            await transport.postJson(`/sync/v1/${name}/pull`, { checkpoint, limit }),
+          ),
+        ),
+      // See the header: accounts wait for a transaction pull started after they arrived.
+      ...(name === 'accounts'
+        ? { beforeWrite: () => this.#awaitTransactionsSince(++this.#tick) }
+        : {}),
+      retryDelay: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await backoff.ready();
+      },
+      onError: (error) => {
+        // Failed requests were reported by #guarded; the rest (storage, the gate) here.
+        if (!this.#stopped && !(error instanceof SyncError)) this.options.hooks.onError(error);
+      },
+    });
+    this.#lean.set(name, lean);
+  }
+
+  #startCollection(name: CollectionName): void {
+    const { db, transport, hooks } = this.options;
+    const pullBatchSize = Math.min(this.options.pullBatchSize ?? MAX_PULL_LIMIT, MAX_PULL_LIMIT);
+    const stream$ = new Subject<RxReplicationPullStreamItem<unknown, unknown>>();
+    this.#streams.set(name, stream$);
+    const canPush = COLLECTION_OWNERSHIP[name].terminalWrites !== 'none';
+    const guarded = <T>(request: () => Promise<T>) => this.#guarded(request);
 
     const state = replicateRxCollection<unknown, unknown>({
       replicationIdentifier: `tillpoint-${name}-${this.options.identity}`,
@@ -200,9 +349,6 @@ export class SyncEngine {
             hooks.onAcks(body.documents as unknown as TransactionDoc[]);
             if (body.documents.length < batchSize) this.#transactionsCaughtUp(startedAt);
           }
-          if (name === 'accounts' && body.documents.length > 0) {
-            await this.#awaitTransactionsSince(++this.#tick);
-          }
           return {
             documents: body.documents as WithDeleted<unknown>[],
             checkpoint: body.checkpoint ?? checkpoint,
@@ -212,6 +358,9 @@ export class SyncEngine {
       push: canPush
         ? {
             batchSize: this.options.pushBatchSize ?? 100,
+            // The writes of a burst (a checkout and its referral claim, a rush at the till) go
+            // in one push, once the till is quiet (see the header).
+            waitBeforePersist: () => this.#quiet.whenQuiet(),
             handler: async (rows) => {
               const conflicts = await guarded(async () =>
                 parsePushResponse(
@@ -267,7 +416,7 @@ export class SyncEngine {
         resolve();
       };
       this.#catchUpWaiters.push({ after, resolve: done });
-      this.#streams.get('transactions')?.next('RESYNC');
+      this.#resync('transactions');
     });
   }
 }

@@ -46,7 +46,6 @@ import type {
   StaffRole,
   TransactionDoc,
 } from '@tillpoint/protocol';
-import { isAcknowledged } from './balance.js';
 import type { LedgerAcks } from './balance.js';
 import { planCheckout } from './checkout.js';
 import type { CheckoutInput, CheckoutPlan } from './checkout.js';
@@ -64,6 +63,7 @@ import { buildLedgerView } from './ledger-view.js';
 import type { LedgerView } from './ledger-view.js';
 import { couponFromDraft, memberHistory } from './member-views.js';
 import type { CouponDraft, HistoryEntry, ReviewItem, RewardOption } from './member-views.js';
+import { PendingTransactions } from './pending-transactions.js';
 import { PIN_PATTERN, verifyPin } from './pin.js';
 import type {
   CheckoutRefusalCode,
@@ -227,6 +227,10 @@ export class Terminal {
   #session: StaffSession | undefined;
   #writeQueue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Unsequenced transactions, tracked in memory (pending count, pending coupon uses). */
+  #unsequenced: PendingTransactions | undefined;
+  /** A sync-marks write is scheduled (marks change on every request; stored at most 1/s). */
+  #marksTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     db: TerminalDatabase,
@@ -272,6 +276,7 @@ export class Terminal {
   }
 
   async #init(): Promise<void> {
+    this.#unsequenced = await PendingTransactions.open(this.#db.transactions);
     this.#subscriptions.push(
       this.#db.transactions.$.pipe(debounceTime(5)).subscribe(() => void this.#refreshPending()),
       this.#localWrites.subscribe(() => void this.#refreshPending()),
@@ -328,6 +333,16 @@ export class Terminal {
   }
 
   #persistMarks(): void {
+    // Coalesced: every pull and push moves the marks; a local write each time competed with
+    // the till's own writes. At most a second of marks is lost in a crash.
+    if (this.#marksTimer !== undefined || this.#closed) return;
+    this.#marksTimer = setTimeout(() => this.#flushMarks(), 1_000);
+  }
+
+  #flushMarks(): void {
+    if (this.#marksTimer === undefined) return;
+    clearTimeout(this.#marksTimer);
+    this.#marksTimer = undefined;
     void this.#serialized(() => writeLocal(this.#db, 'sync-marks', this.#marks));
   }
 
@@ -418,17 +433,17 @@ export class Terminal {
   }
 
   async #refreshPending(): Promise<void> {
-    if (this.#closed) return;
+    const unsequenced = this.#unsequenced;
+    if (this.#closed || !unsequenced) return;
     const me = this.#connection?.terminalId;
-    const unsequenced = await this.#db.transactions
-      .find({ selector: { seq: { $exists: false } } })
-      .exec();
-    const pending = unsequenced.filter(
-      (doc) =>
-        (me === undefined || doc.terminalId === me) && !isAcknowledged(doc.toJSON(), this.#acks),
-    ).length;
+    let pending = 0;
+    for (const tx of unsequenced.values()) {
+      if ((me === undefined || tx.terminalId === me) && this.#acks[tx.id] === undefined) {
+        pending += 1;
+      }
+    }
     // Acks whose applied copy is stored are no longer needed.
-    const stale = Object.keys(this.#acks).filter((id) => !unsequenced.some((doc) => doc.id === id));
+    const stale = Object.keys(this.#acks).filter((id) => !unsequenced.has(id));
     if (stale.length > 0) {
       const stored = await this.#db.transactions.findByIds(stale).exec();
       const keep = { ...this.#acks };
@@ -460,7 +475,9 @@ export class Terminal {
   async close(): Promise<void> {
     if (this.#closed) return;
     await this.#engine?.stop();
+    this.#flushMarks();
     this.#closed = true;
+    this.#unsequenced?.stop();
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
     await this.#writeQueue;
     this.#status.complete();
@@ -993,12 +1010,9 @@ export class Terminal {
     const coupons = (await this.#db.coupons.find().exec()).map(
       (doc) => doc.toMutableJSON() as CouponDoc,
     );
-    const withCoupons = await this.#db.transactions
-      .find({ selector: { couponId: { $exists: true }, seq: { $exists: false } } })
-      .exec();
     const pendingCouponUses: Record<string, number> = {};
-    for (const tx of withCoupons) {
-      if (tx.couponId === undefined || isAcknowledged(tx.toJSON(), this.#acks)) continue;
+    for (const tx of this.#unsequenced?.values() ?? []) {
+      if (tx.couponId === undefined || this.#acks[tx.id] !== undefined) continue;
       pendingCouponUses[tx.couponId] = (pendingCouponUses[tx.couponId] ?? 0) + 1;
     }
     const lastContactAt = this.#marks.lastContactAt;
