@@ -17,7 +17,10 @@ import type { CollectionRegistry } from './sync/collection-handlers.js';
 import { createSyncRouter } from './sync/sync-router.js';
 
 export interface AppDependencies {
-  readonly config: Pick<ServerConfig, 'limits' | 'rateLimit' | 'tokenPepper' | 'cors'>;
+  readonly config: Pick<
+    ServerConfig,
+    'limits' | 'rateLimit' | 'tokenPepper' | 'tokenCacheSeconds' | 'cors'
+  >;
   readonly db: Database;
   readonly registry: CollectionRegistry;
   readonly feed: ChangeFeed;
@@ -35,7 +38,9 @@ export interface BuiltApp {
 export function createApp(deps: AppDependencies): BuiltApp {
   const { config, db, registry, feed } = deps;
   const metrics = deps.metrics ?? new ServerMetrics();
-  const auth = new AuthService(db, config.tokenPepper);
+  const auth = new AuthService(db, config.tokenPepper, {
+    tokenCacheMs: config.tokenCacheSeconds * 1000,
+  });
   const limiter = new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst);
   const streams = new Set<Response>();
   metrics.gauge('tillpoint_sse_streams', 'Open server-sent-event streams.', () => streams.size);

@@ -82,7 +82,9 @@ export const COMMANDS: Record<string, CliCommand> = {
     async run(ctx, options) {
       const terminalId = required(options, 'terminal');
       await ctx.auth.revokeTerminal(terminalId);
-      ctx.print(`terminal ${terminalId} revoked`);
+      ctx.print(
+        `terminal ${terminalId} revoked (running servers refuse it within TOKEN_CACHE_SECONDS, default 5 s)`,
+      );
     },
   },
   'create-staff': {

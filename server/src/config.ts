@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_SECOND: integer(1, 1_000_000, 50),
   RATE_LIMIT_BURST: integer(1, 1_000_000, 200),
   ENROLLMENT_CODE_TTL_MINUTES: integer(1, 60 * 24 * 30, 60 * 24),
+  TOKEN_CACHE_SECONDS: integer(0, 60, 5),
   TOKEN_PEPPER: z.string().min(16, 'must be at least 16 characters').optional(),
   CORS_ORIGINS: z
     .string()
@@ -64,6 +65,12 @@ export interface ServerConfig {
     readonly allowedOrigins: readonly string[];
   };
   readonly enrollmentCodeTtlMinutes: number;
+  /**
+   * How long each process reuses a successful device-token lookup (0 = every request reads the
+   * table). A terminal revoked by another process (the CLI, another server) is refused by this
+   * one at most this long after the revocation.
+   */
+  readonly tokenCacheSeconds: number;
   /** Mixed into every token hash, so a leaked database alone cannot be matched to tokens. */
   readonly tokenPepper: string;
   readonly logLevel: LogLevel;
@@ -107,6 +114,7 @@ export function loadConfig(
     rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
     cors: { allowedOrigins: e.CORS_ORIGINS },
     enrollmentCodeTtlMinutes: e.ENROLLMENT_CODE_TTL_MINUTES,
+    tokenCacheSeconds: e.TOKEN_CACHE_SECONDS,
     tokenPepper: e.TOKEN_PEPPER ?? DEVELOPMENT_PEPPER,
     logLevel: e.LOG_LEVEL,
   };
@@ -123,6 +131,7 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
         : `pglite:${config.database.dataDir ?? 'memory'}`,
     limits: config.limits,
     rateLimit: config.rateLimit,
+    tokenCacheSeconds: config.tokenCacheSeconds,
     corsOrigins: config.cors.allowedOrigins,
   };
 }

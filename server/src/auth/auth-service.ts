@@ -36,11 +36,49 @@ export interface TerminalSummary {
 
 const STORE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
+export interface AuthServiceOptions {
+  /**
+   * How long (ms) a successful token lookup is reused by this process without asking the
+   * database; 0 (the default) looks every request up. A terminal revoked through this
+   * AuthService is refused at once; revoked by another process (the CLI, another server), its
+   * token is refused at most this long after the revocation committed.
+   */
+  readonly tokenCacheMs?: number;
+  /** Most tokens kept (the oldest lookup is dropped first). Default 10,000. */
+  readonly tokenCacheSize?: number;
+  /** Monotonic clock in ms (tests). */
+  readonly clock?: () => number;
+}
+
+interface CachedTerminal {
+  readonly context: TerminalContext;
+  /** The lookup's start plus the cache time: a revocation committed after the start is seen. */
+  readonly expiresAt: number;
+}
+
 export class AuthService {
+  readonly #tokenCacheMs: number;
+  readonly #tokenCacheSize: number;
+  readonly #clock: () => number;
+  /** Keyed by token hash (the raw token is not kept), in lookup order. */
+  readonly #tokens = new Map<string, CachedTerminal>();
+  /** Bumped by every revocation here: a lookup that overlapped one is not cached. */
+  #revocations = 0;
+
   constructor(
     private readonly db: Database,
     private readonly pepper: string,
-  ) {}
+    options: AuthServiceOptions = {},
+  ) {
+    this.#tokenCacheMs = options.tokenCacheMs ?? 0;
+    this.#tokenCacheSize = options.tokenCacheSize ?? 10_000;
+    this.#clock = options.clock ?? (() => performance.now());
+  }
+
+  /** How long a revocation made elsewhere may take to reach this process (ms). */
+  get tokenCacheMs(): number {
+    return this.#tokenCacheMs;
+  }
 
   async createStore(input: { id?: string; name: string }): Promise<Store> {
     const id = input.id ?? uuidv7();
@@ -126,18 +164,41 @@ export class AuthService {
     });
   }
 
-  /** The terminal a Bearer token belongs to; 401 'unauthorized' or 'token-revoked' otherwise. */
+  /**
+   * The terminal a Bearer token belongs to; 401 'unauthorized' or 'token-revoked' otherwise.
+   * Successful lookups are reused for `tokenCacheMs` (see AuthServiceOptions); refusals never
+   * are, and lookups through another `db` (a transaction) always read the table.
+   */
   async authenticate(token: string, db: Queryable = this.db): Promise<TerminalContext> {
+    const tokenHash = hashSecret(token, this.pepper);
+    const caching = this.#tokenCacheMs > 0 && db === this.db;
+    const started = caching ? this.#clock() : 0;
+    const revocations = this.#revocations;
+    if (caching) {
+      const cached = this.#tokens.get(tokenHash);
+      if (cached !== undefined) {
+        if (cached.expiresAt > started) return cached.context;
+        this.#tokens.delete(tokenHash);
+      }
+    }
     const { rows } = await db.query<{ id: string; store_id: string; revoked_at: Date | null }>(
       'SELECT id, store_id, revoked_at FROM terminals WHERE token_hash = $1',
-      [hashSecret(token, this.pepper)],
+      [tokenHash],
     );
     const terminal = rows[0];
     if (!terminal) throw new ServiceError('unauthorized', 'unknown device token');
     if (terminal.revoked_at !== null) {
       throw new ServiceError('token-revoked', 'this terminal has been revoked; enroll it again');
     }
-    return { terminalId: terminal.id, storeId: terminal.store_id };
+    const context: TerminalContext = { terminalId: terminal.id, storeId: terminal.store_id };
+    if (caching && revocations === this.#revocations) {
+      this.#tokens.set(tokenHash, { context, expiresAt: started + this.#tokenCacheMs });
+      if (this.#tokens.size > this.#tokenCacheSize) {
+        const oldest = this.#tokens.keys().next().value;
+        if (oldest !== undefined) this.#tokens.delete(oldest);
+      }
+    }
+    return context;
   }
 
   async listTerminals(storeId?: string): Promise<TerminalSummary[]> {
@@ -161,14 +222,27 @@ export class AuthService {
     }));
   }
 
-  /** Revokes the terminal's token at once, for every server process (they all read the table). */
+  /**
+   * Revokes the terminal's token: at once in this process, and in every other server process
+   * within its token cache time (they read the table when their cached lookup expires).
+   */
   async revokeTerminal(terminalId: string, now = new Date()): Promise<void> {
+    this.#forgetTerminal(terminalId);
     const { rowCount } = await this.db.query(
       'UPDATE terminals SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1',
       [terminalId, now],
     );
+    // Again after the commit: a lookup that started before it may have cached the terminal.
+    this.#forgetTerminal(terminalId);
     if (rowCount === 0)
       throw new ServiceError('not-found', `no terminal ${terminalId}`, { terminalId });
+  }
+
+  #forgetTerminal(terminalId: string): void {
+    this.#revocations += 1;
+    for (const [tokenHash, cached] of this.#tokens) {
+      if (cached.context.terminalId === terminalId) this.#tokens.delete(tokenHash);
+    }
   }
 
   #codeHash(code: string): string {

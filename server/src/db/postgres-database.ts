@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import pg from 'pg';
 import { logger } from '../logger.js';
 import type {
@@ -29,6 +30,9 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
     types: typeParsers,
+    // Queries a caller issues without waiting (BEGIN and the first statement of a transaction,
+    // the ledger's locks and its read) go out together instead of one round trip each.
+    pipeline: true,
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (error) =>
@@ -60,26 +64,51 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
       return withRetries(txOptions, async () => {
         const client = await pool.connect();
         let broken = false;
+        // BEGIN is not a round trip of its own: it goes out in the same write as the first
+        // statement (the pool's connections are pipelined), see `firstStatement`.
+        let pendingBegin: string | undefined = beginStatement(txOptions.isolation);
+        const coalesce = writeCoalescer(client);
+        const send = async <R extends QueryRow>(
+          sql: string,
+          params: readonly unknown[] | undefined,
+        ): Promise<pg.QueryResult<R>> => {
+          coalesce();
+          const values = params === undefined ? undefined : [...params];
+          if (pendingBegin === undefined) return client.query<R>(sql, values);
+          const begin = pendingBegin;
+          pendingBegin = undefined;
+          const result = await firstStatement<R>(client, begin, sql, values);
+          if (result.beginError !== undefined) {
+            // BEGIN cannot fail on a healthy session; if it ever did, the statement behind it
+            // ran outside a transaction: drop the connection and fail the attempt.
+            broken = true;
+            throw result.beginError;
+          }
+          if (result.error !== undefined) throw result.error;
+          return result.value as pg.QueryResult<R>;
+        };
         try {
-          await client.query(beginStatement(txOptions.isolation));
           const attempt = createTransactionHandle({
             query: async <R extends QueryRow>(sql: string, params: readonly unknown[] = []) => {
-              const r = await client.query<R>(sql, [...params]);
+              const r = await send<R>(sql, params);
               return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
             },
             exec: async (sql: string) => {
-              await client.query(sql);
+              await send(sql, undefined);
             },
           });
           let value: T;
           try {
             value = await fn(attempt.handle);
-            await client.query('COMMIT');
+            // When fn sent nothing, BEGIN never went out either: there is nothing to commit.
+            if (pendingBegin === undefined) await client.query('COMMIT');
           } catch (error) {
-            await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-              broken = true;
-              logger.warn('rollback failed', { error: String(rollbackError) });
-            });
+            if (pendingBegin === undefined && !broken) {
+              await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+                broken = true;
+                logger.warn('rollback failed', { error: String(rollbackError) });
+              });
+            }
             throw error;
           }
           attempt.runAfterCommit();
@@ -109,6 +138,60 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
       await pool.end();
     },
   };
+}
+
+/**
+ * Returns a function that corks the client's socket until the current tick ends: the queries a
+ * caller issues without waiting in between (pipelined) leave in one write, one system call.
+ */
+function writeCoalescer(client: pg.PoolClient): () => void {
+  const stream = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+  let corked = false;
+  return () => {
+    if (corked || stream === undefined) return;
+    corked = true;
+    stream.cork();
+    process.nextTick(() => {
+      corked = false;
+      stream.uncork();
+    });
+  };
+}
+
+interface FirstStatementResult {
+  readonly beginError?: unknown;
+  readonly error?: unknown;
+  readonly value?: pg.QueryResult;
+}
+
+/**
+ * BEGIN and the first statement of a transaction in one write on a pipelined connection: one round trip instead of two. PostgreSQL runs them in order; the statement sees
+ * the transaction BEGIN opened. `exec` scripts (no parameters) go in BEGIN's own simple query,
+ * which stops at the first error.
+ */
+async function firstStatement<R extends QueryRow>(
+  client: pg.PoolClient,
+  begin: string,
+  sql: string,
+  params: unknown[] | undefined,
+): Promise<FirstStatementResult> {
+  if (params === undefined) {
+    try {
+      await client.query(`${begin};\n${sql}`);
+      return {};
+    } catch (error) {
+      // Either failed: nothing after the error ran. Report it as BEGIN's when no transaction
+      // is open, so the caller does not roll back on a connection that has none.
+      return client.getTransactionStatus() === 'I' ? { beginError: error } : { error };
+    }
+  }
+  const [beginOutcome, statementOutcome] = await Promise.allSettled([
+    client.query(begin),
+    client.query<R>(sql, params),
+  ]);
+  if (beginOutcome.status === 'rejected') return { beginError: beginOutcome.reason };
+  if (statementOutcome.status === 'rejected') return { error: statementOutcome.reason };
+  return { value: statementOutcome.value as unknown as pg.QueryResult };
 }
 
 /** A dedicated connection that LISTENs on one channel and reconnects when it drops. */

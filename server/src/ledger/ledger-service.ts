@@ -127,9 +127,15 @@ export async function ingestTransactions(
   let snapshot: LedgerSnapshot;
   for (let round = 0; ; round++) {
     if (round > 8) throw new Error('member merges kept moving while locking ledgers');
-    await lockMembers(ctx.tx, wanted);
+    // The read is sent right behind the locks without waiting (one round trip on a pipelined
+    // connection). PostgreSQL runs it once the locks are granted, and at READ COMMITTED it takes
+    // its snapshot then, so it sees every push that held these locks before. If the locks fail
+    // (a deadlock), the read fails too and the locks' error is the one thrown.
+    [, snapshot] = await Promise.all([
+      lockMembers(ctx.tx, wanted),
+      readLedgerSnapshot(ctx.tx, memberIds, ids),
+    ]);
     for (const id of wanted) locked.add(id);
-    snapshot = await readLedgerSnapshot(ctx.tx, memberIds, ids);
     wanted = [...new Set(snapshot.survivors.values())].filter((id) => !locked.has(id));
     if (wanted.length === 0) break;
   }

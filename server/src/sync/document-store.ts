@@ -53,11 +53,22 @@ function toDocument(row: DocumentRow): SyncDocument {
 }
 
 function splitState(state: DocumentState): { body: string; deleted: boolean } {
+  const deleted = state['_deleted'] === true;
+  // Documents the server built itself carry no bookkeeping keys: serialize them as they are
+  // (JSON.stringify drops undefined values, as the copy below does), without a copy.
+  let bookkeeping = false;
+  for (const key of NON_BODY_KEYS) {
+    if (key in state) {
+      bookkeeping = true;
+      break;
+    }
+  }
+  if (!bookkeeping) return { body: JSON.stringify(state), deleted };
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(state)) {
     if (!NON_BODY_KEYS.has(key) && value !== undefined) body[key] = value;
   }
-  return { body: JSON.stringify(body), deleted: state['_deleted'] === true };
+  return { body: JSON.stringify(body), deleted };
 }
 
 export async function readDocument(
