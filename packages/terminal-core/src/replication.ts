@@ -15,6 +15,8 @@
  * - Collections the terminal never writes (accounts) skip RxDB's replication: a lean pull
  *   (lean-pull.ts) stores the server's pages as they are, with the same checkpoints, stream
  *   events and back-off.
+ * - A fresh terminal loads the members in bulk first (first-load.ts: stored once, marked as the
+ *   master's state), then RxDB's replication of members starts from where the load ended.
  * - Sync work waits for the till to be quiet: local writes are pushed, and the stream's change
  *   events pulled, once no local write happened for a moment (at most a second later). A till's
  *   own commit never queues behind a push or a pull it caused, and a burst of checkouts is one
@@ -34,6 +36,8 @@ import {
 import type { CollectionName, StreamEvent, TransactionDoc } from '@tillpoint/protocol';
 import type { TerminalDatabase } from './database.js';
 import { EventStream } from './event-stream.js';
+import { firstLoad, rememberLoadedMaster, replicationOriginHash } from './first-load.js';
+import type { FirstLoadCheckpoints } from './first-load.js';
 import { LeanPull } from './lean-pull.js';
 import type { Backoff, Transport } from './transport.js';
 import { SyncError } from './transport.js';
@@ -68,7 +72,10 @@ export interface SyncEngineOptions {
 }
 
 /** Context prefixes of writes that are sync's own, not the till's (they do not break quiet). */
-const SYNC_WRITE_CONTEXTS = ['replication-', 'tillpoint-lean-pull-'];
+const SYNC_WRITE_CONTEXTS = ['replication-', 'tillpoint-lean-pull-', 'tillpoint-first-load-'];
+
+/** Terminal-writable collections a fresh terminal loads in bulk before replicating (first-load.ts). */
+const FIRST_LOAD_COLLECTIONS: readonly CollectionName[] = ['members'];
 
 /**
  * Tells when the till has been quiet: no local write for `quietMs`, or `maxMs` after the
@@ -168,6 +175,11 @@ export class SyncEngine {
     Subject<RxReplicationPullStreamItem<unknown, unknown>>
   >();
   readonly #lean = new Map<CollectionName, LeanPull>();
+  /** First loads running (or retrying); the collection's replication starts when one ends. */
+  readonly #loading = new Map<CollectionName, Promise<void>>();
+  readonly #forgetHooks: (() => void)[] = [];
+  /** A first load's page being written. */
+  #loadWriting: Promise<void> | undefined;
   readonly #subscriptions: Subscription[] = [];
   readonly #stream: EventStream;
   /** Collections with a pull requested by the stream and not started yet (coalescing). */
@@ -192,6 +204,7 @@ export class SyncEngine {
   async start(): Promise<void> {
     for (const name of COLLECTION_NAMES) {
       if (SERVER_ONLY_COLLECTIONS.includes(name)) this.#startLean(name);
+      else if (FIRST_LOAD_COLLECTIONS.includes(name)) this.#startWithFirstLoad(name);
       else this.#startCollection(name);
     }
     // The till's own writes (not those of sync) keep sync work waiting (see the header).
@@ -216,6 +229,7 @@ export class SyncEngine {
 
   /** Resolves when every collection is in sync (nothing to push, nothing running). */
   async awaitInSync(): Promise<void> {
+    await Promise.all(this.#loading.values());
     await Promise.all([
       ...[...this.#states.values()].map((state) => state.awaitInSync()),
       ...[...this.#lean.values()].map((lean) => lean.awaitInSync()),
@@ -232,6 +246,8 @@ export class SyncEngine {
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
     this.options.backoff.dispose();
     await this.#stream.stop();
+    for (const forget of this.#forgetHooks) forget();
+    await this.#loadWriting?.catch(() => undefined);
     await Promise.all([
       ...[...this.#states.values()].map((state) => state.cancel()),
       ...[...this.#lean.values()].map((lean) => lean.stop()),
@@ -316,7 +332,71 @@ export class SyncEngine {
     this.#lean.set(name, lean);
   }
 
-  #startCollection(name: CollectionName): void {
+  #replicationIdentifier(name: CollectionName): string {
+    return `tillpoint-${name}-${this.options.identity}`;
+  }
+
+  /**
+   * Loads the collection in bulk when this terminal has not got it (first-load.ts), retrying
+   * after the shared back-off, then starts its replication from where the load ended.
+   */
+  #startWithFirstLoad(name: CollectionName): void {
+    const { db, transport, backoff } = this.options;
+    const batchSize = Math.min(this.options.pullBatchSize ?? MAX_PULL_LIMIT, MAX_PULL_LIMIT);
+    const loading = (async () => {
+      for (;;) {
+        if (this.#stopped) return;
+        try {
+          const checkpoints = await firstLoad({
+            db,
+            name,
+            identity: this.options.identity,
+            replicationIdentifier: this.#replicationIdentifier(name),
+            batchSize,
+            isStopped: () => this.#stopped,
+            track: (writing) => {
+              this.#loadWriting = writing;
+              void writing.catch(() => undefined);
+            },
+            fetchPage: (checkpoint, limit) =>
+              this.#guarded(async () =>
+                parsePullResponse(
+                  await transport.postJson(`/sync/v1/${name}/pull`, { checkpoint, limit }),
+                ),
+              ),
+          });
+          if (this.#stopped) return;
+          const hash = await replicationOriginHash(db, this.#replicationIdentifier(name));
+          if (this.#stopped) return;
+          const state = this.#startCollection(name, checkpoints);
+          this.#forgetHooks.push(
+            rememberLoadedMaster(
+              db.collections[name] as never,
+              () => state.internalReplicationState as never,
+              hash,
+            ),
+          );
+          await state.startPromise;
+          return;
+        } catch (error) {
+          if (this.#stopped) return;
+          // Failed requests were reported by #guarded; storage errors here.
+          if (!(error instanceof SyncError)) this.options.hooks.onError(error);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          await backoff.ready();
+        }
+      }
+    })();
+    this.#loading.set(
+      name,
+      loading.finally(() => this.#loading.delete(name)),
+    );
+  }
+
+  #startCollection(
+    name: CollectionName,
+    initial?: FirstLoadCheckpoints,
+  ): RxReplicationState<unknown, unknown> {
     const { db, transport, hooks } = this.options;
     const pullBatchSize = Math.min(this.options.pullBatchSize ?? MAX_PULL_LIMIT, MAX_PULL_LIMIT);
     const stream$ = new Subject<RxReplicationPullStreamItem<unknown, unknown>>();
@@ -325,7 +405,7 @@ export class SyncEngine {
     const guarded = <T>(request: () => Promise<T>) => this.#guarded(request);
 
     const state = replicateRxCollection<unknown, unknown>({
-      replicationIdentifier: `tillpoint-${name}-${this.options.identity}`,
+      replicationIdentifier: this.#replicationIdentifier(name),
       collection: db.collections[name] as never,
       live: true,
       // Waiting is the shared back-off's job; RxDB only pauses briefly between attempts.
@@ -334,6 +414,7 @@ export class SyncEngine {
       autoStart: true,
       pull: {
         batchSize: pullBatchSize,
+        ...(initial ? { initialCheckpoint: initial.downstream } : {}),
         stream$: stream$.asObservable(),
         handler: async (checkpoint, batchSize) => {
           const startedAt = ++this.#tick;
@@ -358,6 +439,7 @@ export class SyncEngine {
       push: canPush
         ? {
             batchSize: this.options.pushBatchSize ?? 100,
+            ...(initial?.upstream !== undefined ? { initialCheckpoint: initial.upstream } : {}),
             // The writes of a burst (a checkout and its referral claim, a rush at the till) go
             // in one push, once the till is quiet (see the header).
             waitBeforePersist: () => this.#quiet.whenQuiet(),
@@ -388,6 +470,7 @@ export class SyncEngine {
       }),
     );
     this.#states.set(name, state);
+    return state;
   }
 
   #transactionsCaughtUp(startedAt: number): void {

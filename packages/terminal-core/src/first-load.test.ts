@@ -1,0 +1,300 @@
+/**
+ * The first load of members (first-load.ts), then RxDB's replication from where it ended:
+ * live server changes arrive, a local edit is pushed against the server's revision (and a real
+ * conflict still converges), a restart does not pull everything again, and nothing loaded is
+ * pushed back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MemberDoc } from '@tillpoint/protocol';
+import { formatHlc, toPhoneSuffix, toSearchName } from '@tillpoint/protocol';
+import { writeDocuments } from '../../../server/src/sync/document-store.js';
+import { createUuidV7Generator, cryptoRandom, systemClock } from './ids.js';
+import { firstLoadKey } from './first-load.js';
+import { SyncServer } from './test-support/sync-server.js';
+import { openTerminal, uniqueName, waitFor } from './test-support/terminal-fixture.js';
+import type { OpenedTerminal } from './test-support/terminal-fixture.js';
+import { Network } from './test-support/network.js';
+import type { FetchLike } from './transport.js';
+
+let server: SyncServer;
+const newId = createUuidV7Generator(systemClock, cryptoRandom);
+
+/** Member `i` as another till enrolled it. */
+function member(i: number): MemberDoc {
+  const at = new Date().toISOString();
+  const clock = formatHlc({ ms: Date.now(), counter: i, node: 'enrolling-till' });
+  const phone = `+1415${3_000_000 + i}`;
+  const name = `Member ${i}`;
+  return {
+    id: newId(),
+    phone,
+    phoneSuffix: toPhoneSuffix(phone),
+    name,
+    searchName: toSearchName(name),
+    occasions: [],
+    preferences: { dietary: [], allergies: [], favoriteItems: [] },
+    consents: {
+      email: false,
+      sms: false,
+      push: false,
+      specialOffers: false,
+      birthdayOffers: true,
+      anniversaryOffers: false,
+    },
+    tags: [],
+    status: 'active',
+    referralCode: `F${String(i).padStart(7, '0')}`,
+    notes: [],
+    homeStoreId: 'store-1',
+    createdAt: at,
+    createdBy: { terminalId: 'enrolling-till', staffId: 'manager-max' },
+    fieldClocks: {
+      phone: clock,
+      phoneSuffix: clock,
+      name: clock,
+      searchName: clock,
+      status: clock,
+      referralCode: clock,
+      homeStoreId: clock,
+    },
+    rev: 0,
+    updatedAt: at,
+  };
+}
+/** Members of the chain (written on the server before the terminals open). */
+let members: MemberDoc[] = [];
+
+beforeAll(async () => {
+  server = await SyncServer.start();
+  await server.addStaff({ id: 'manager-max', role: 'manager', pin: '9876', name: 'Max' });
+  members = Array.from({ length: 10 }, (_, i) => member(i));
+  await writeMembers(members);
+});
+
+afterAll(async () => {
+  await server.dispose();
+});
+
+/** Writes members as the server would store another till's push (one commit, one event). */
+async function writeMembers(docs: readonly MemberDoc[]): Promise<void> {
+  const collection = server.running.registry.require('members');
+  await server.running.db.transaction((tx) => writeDocuments(tx, collection, docs));
+}
+
+async function serverMember(id: string): Promise<MemberDoc> {
+  const found = (await server.pull<MemberDoc>('members')).find((doc) => doc.id === id);
+  if (!found) throw new Error(`no member ${id} on the server`);
+  return found;
+}
+
+interface Traffic {
+  readonly pulls: { checkpoint: unknown; ids: string[]; answer: unknown }[];
+  readonly pushes: {
+    rows: { assumedMasterState?: { rev?: number }; newDocumentState: MemberDoc }[];
+    conflicts: unknown[];
+  }[];
+}
+
+/** A fetch that records the members pulls and pushes. */
+function recording(network: Network): { fetch: FetchLike; traffic: Traffic } {
+  const traffic: Traffic = { pulls: [], pushes: [] };
+  const fetch: FetchLike = async (input, init) => {
+    const response = await network.fetch(input, init);
+    if (!response.ok) return response;
+    if (input.endsWith('/sync/v1/members/pull')) {
+      const body = (await response.clone().json()) as {
+        documents: MemberDoc[];
+        checkpoint: unknown;
+      };
+      traffic.pulls.push({
+        checkpoint: (JSON.parse(String(init?.body)) as { checkpoint: unknown }).checkpoint,
+        ids: body.documents.map((doc) => doc.id),
+        answer: body.checkpoint,
+      });
+    } else if (input.endsWith('/sync/v1/members/push')) {
+      const body = (await response.clone().json()) as { conflicts: unknown[] };
+      traffic.pushes.push({
+        rows: (JSON.parse(String(init?.body)) as { rows: Traffic['pushes'][number]['rows'] }).rows,
+        conflicts: body.conflicts,
+      });
+    }
+    return response;
+  };
+  return { fetch, traffic };
+}
+
+const sync = { retryBaseMs: 50, retryMaxMs: 400, pullBatchSize: 3 };
+
+async function openLoaded(
+  name = uniqueName('first-load'),
+  network = new Network(),
+  enroll = true,
+): Promise<OpenedTerminal & { traffic: Traffic }> {
+  const { fetch, traffic } = recording(network);
+  const opened = await openTerminal({ name, network, deps: { fetch, sync } });
+  if (enroll) {
+    const enrolled = await opened.terminal.enrollTerminal(
+      server.url,
+      await server.enrollmentCode(),
+    );
+    expect(enrolled.ok).toBe(true);
+  }
+  const expected = (await server.pull<MemberDoc>('members')).length;
+  await waitFor(
+    async () => (await opened.terminal.database.members.count().exec()) === expected,
+    'the members',
+  );
+  await opened.terminal.awaitInSync();
+  return { ...opened, traffic };
+}
+
+function value<T>(result: { ok: true; value: T } | { ok: false; refusal: { message: string } }): T {
+  if (!result.ok) throw new Error(result.refusal.message);
+  return result.value;
+}
+
+describe('first load of members', () => {
+  it('loads every member once in pages, pushes none back, and takes a server change live', async () => {
+    const opened = await openLoaded();
+    const { terminal, traffic } = opened;
+    try {
+      const all = (await server.pull<MemberDoc>('members')).map((doc) => doc.id);
+      // Pages of 3 chained by checkpoint, every member exactly once.
+      expect(traffic.pulls[0]?.checkpoint).toBeNull();
+      const loadPulls = traffic.pulls.slice(0, Math.ceil((all.length + 1) / 3));
+      for (let i = 1; i < loadPulls.length; i++) {
+        expect(loadPulls[i]?.checkpoint).toEqual(loadPulls[i - 1]?.answer);
+      }
+      const received = traffic.pulls.flatMap((pull) => pull.ids);
+      expect(received.length).toBe(new Set(received).size);
+      expect([...received].sort()).toEqual([...all].sort());
+      const progress = await terminal.database.getLocal<{ value: { done: boolean } }>(
+        firstLoadKey('members'),
+      );
+      expect(progress?.toJSON().data.value.done).toBe(true);
+
+      // Unchanged loaded members are never pushed.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await terminal.awaitInSync();
+      expect(traffic.pushes).toEqual([]);
+
+      // A change on the server arrives through the event stream.
+      await waitFor(() => terminal.status.online, 'the event stream');
+      const target = await serverMember(members[0]!.id);
+      await writeMembers([
+        { ...target, name: 'Changed On Server', searchName: 'changed on server' },
+      ]);
+      await waitFor(
+        async () =>
+          (await terminal.database.members.findOne(target.id).exec())?.name === 'Changed On Server',
+        'the server change',
+      );
+      await terminal.awaitInSync();
+      expect(traffic.pushes).toEqual([]);
+    } finally {
+      await terminal.close();
+    }
+  });
+
+  it('pushes a local edit of a loaded member against the server revision, without a conflict', async () => {
+    const { terminal, traffic } = await openLoaded();
+    try {
+      await waitFor(async () => (await terminal.listStaff()).length > 0, 'the staff');
+      expect((await terminal.login('manager-max', '9876')).ok).toBe(true);
+      const id = members[1]!.id;
+      const before = await serverMember(id);
+      value(await terminal.editProfile(id, { email: 'edited@example.com' }));
+      await waitFor(
+        async () => (await serverMember(id)).email === 'edited@example.com',
+        'the edit',
+      );
+      await terminal.awaitInSync();
+
+      expect(traffic.pushes).toHaveLength(1);
+      const [push] = traffic.pushes;
+      expect(push?.rows).toHaveLength(1);
+      expect(push?.rows[0]?.newDocumentState.id).toBe(id);
+      expect(push?.rows[0]?.assumedMasterState?.rev).toBe(before.rev);
+      expect(push?.conflicts).toEqual([]);
+      const after = await serverMember(id);
+      expect(after.rev).toBeGreaterThan(before.rev);
+      expect(after.name).toBe(before.name);
+    } finally {
+      await terminal.close();
+    }
+  });
+
+  it('merges a local edit with a server change made meanwhile (one conflict, then converged)', async () => {
+    const network = new Network();
+    const { terminal, traffic } = await openLoaded(uniqueName('first-load'), network);
+    try {
+      await waitFor(async () => (await terminal.listStaff()).length > 0, 'the staff');
+      expect((await terminal.login('manager-max', '9876')).ok).toBe(true);
+      const id = members[2]!.id;
+      network.cut();
+      value(await terminal.editProfile(id, { email: 'offline@example.com' }));
+      // Meanwhile another till renamed the member.
+      const master = await serverMember(id);
+      const clock = formatHlc({ ms: Date.now(), counter: 0, node: 'other-till' });
+      await writeMembers([
+        {
+          ...master,
+          name: 'Renamed Elsewhere',
+          searchName: toSearchName('Renamed Elsewhere'),
+          fieldClocks: { ...master.fieldClocks, name: clock, searchName: clock },
+        },
+      ]);
+      network.restore();
+      terminal.syncNow();
+      await waitFor(async () => {
+        const doc = await serverMember(id);
+        return doc.email === 'offline@example.com' && doc.name === 'Renamed Elsewhere';
+      }, 'both changes on the server');
+      await terminal.awaitInSync();
+      await waitFor(async () => {
+        const local = await terminal.database.members.findOne(id).exec();
+        return local?.name === 'Renamed Elsewhere' && local.email === 'offline@example.com';
+      }, 'both changes on the till');
+      const rows = traffic.pushes.flatMap((push) => push.rows);
+      expect(rows.every((row) => row.newDocumentState.id === id)).toBe(true);
+      // The edit went against the revision the till had loaded; the server had moved on, so it
+      // answered with its state (merged field-wise), which the till stored.
+      expect(rows[0]?.assumedMasterState?.rev).toBe(master.rev);
+      const local = (await terminal.database.members.findOne(id).exec())!.toJSON();
+      const remote = await serverMember(id);
+      expect(local.rev).toBe(remote.rev);
+    } finally {
+      await terminal.close();
+    }
+  });
+
+  it('resumes after a restart from its checkpoint, without loading or pushing again', async () => {
+    const name = uniqueName('first-load');
+    const network = new Network();
+    const first = await openLoaded(name, network);
+    const lastAnswer = first.traffic.pulls.at(-1)?.answer;
+    await first.terminal.close();
+
+    // While closed: one member changed on the server.
+    const target = await serverMember(members[3]!.id);
+    await writeMembers([
+      { ...target, name: 'Changed While Closed', searchName: 'changed while closed' },
+    ]);
+
+    const second = await openLoaded(name, network, false);
+    try {
+      await waitFor(
+        async () =>
+          (await second.terminal.database.members.findOne(target.id).exec())?.name ===
+          'Changed While Closed',
+        'the change made while closed',
+      );
+      await second.terminal.awaitInSync();
+      expect(second.traffic.pulls[0]?.checkpoint).toEqual(lastAnswer);
+      expect(second.traffic.pulls.flatMap((pull) => pull.ids)).toEqual([target.id]);
+      expect(second.traffic.pushes).toEqual([]);
+    } finally {
+      await second.terminal.close();
+    }
+  });
+});
