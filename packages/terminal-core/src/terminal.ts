@@ -645,9 +645,16 @@ export class Terminal {
   async program(): Promise<ProgramSettings> {
     const doc = await this.#db.program.findOne(DEFAULT_PROGRAM_ID).exec();
     if (!doc) return DEFAULT_PROGRAM;
+    // Validating the settings costs more than the lookup it serves; RxDB's own revision of
+    // the document changes with every write, local or pulled, so it keys the parsed copy.
+    if (this.#programCache?.revision === doc.revision) return this.#programCache.settings;
     const parsed = parseProgramSettings(doc.toJSON().settings);
-    return parsed.ok ? { ...parsed.value, version: doc.version } : DEFAULT_PROGRAM;
+    const settings = parsed.ok ? { ...parsed.value, version: doc.version } : DEFAULT_PROGRAM;
+    this.#programCache = { revision: doc.revision, settings };
+    return settings;
   }
+
+  #programCache: { readonly revision: string; readonly settings: ProgramSettings } | undefined;
 
   async #member(id: string): Promise<MemberDoc | undefined> {
     return (await this.#db.members.findOne(id).exec())?.toMutableJSON() as MemberDoc | undefined;
