@@ -14,3 +14,4 @@ export * from './expiry.js';
 export { advanceAccount, effectiveTime } from './account-clock.js';
 export * from './outcomes.js';
 export * from './ledger-fold.js';
+export * from './json-equal.js';

@@ -10,6 +10,7 @@ import type {
 } from './ledger-types.js';
 import { TRANSACTION_KINDS } from './ledger-types.js';
 import type { ProgramSettings } from './program.js';
+import { jsonEqual } from './json-equal.js';
 
 /**
  * The outcome the server records for a transaction (DESIGN.md, "The ledger and its
@@ -128,29 +129,12 @@ const TERMINAL_FIELDS = [
 type UnlistedField = Exclude<keyof LedgerTransaction, (typeof TERMINAL_FIELDS)[number]>;
 const _everyFieldListed: [UnlistedField] extends [never] ? true : never = true;
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) &&
-      Array.isArray(b) &&
-      a.length === b.length &&
-      a.every((item, i) => deepEqual(item, b[i]))
-    );
-  }
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
-  return [...keys].every((key) => deepEqual(left[key], right[key]));
-}
-
 /**
  * Whether two transactions carry the same terminal-written body. Fields the server adds (seq,
  * receivedAt, outcome, effects) are ignored, and an absent field equals one set to undefined.
  */
 export function sameTransactionBody(a: LedgerTransaction, b: LedgerTransaction): boolean {
-  return TERMINAL_FIELDS.every((field) => deepEqual(a[field], b[field]));
+  return TERMINAL_FIELDS.every((field) => jsonEqual(a[field], b[field]));
 }
 
 type Refused = { readonly reason: LedgerRefusalReason; readonly message: string };
