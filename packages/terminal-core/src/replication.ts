@@ -22,7 +22,7 @@
  *   own commit never queues behind a push or a pull it caused, and a burst of checkouts is one
  *   push and one pull per collection. Reconnections and `syncNow` do not wait.
  */
-import { Subject } from 'rxjs';
+import { Subject, filter, firstValueFrom } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
 import type { RxReplicationState } from 'rxdb/plugins/replication';
@@ -248,6 +248,10 @@ export class SyncEngine {
     await this.#stream.stop();
     for (const forget of this.#forgetHooks) forget();
     await this.#loadWriting?.catch(() => undefined);
+    // RxDB's downstream holds a stream event until the upstream is idle; cancelling while a push
+    // is still running completes that wait with an unhandled EmptyError. Let running pushes
+    // finish first — bounded, so a push retrying against an unreachable server is cut off.
+    await Promise.all([...this.#states.values()].map((state) => untilIdle(state, 2_000)));
     await Promise.all([
       ...[...this.#states.values()].map((state) => state.cancel()),
       ...[...this.#lean.values()].map((lean) => lean.stop()),
@@ -502,4 +506,21 @@ export class SyncEngine {
       this.#resync('transactions');
     });
   }
+}
+
+/** Resolves when the replication is idle (no push or pull running), or after `maxMs`. */
+async function untilIdle(
+  state: RxReplicationState<unknown, unknown>,
+  maxMs: number,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, maxMs);
+  });
+  const idle = firstValueFrom(state.active$.pipe(filter((active) => !active))).then(
+    () => undefined,
+    () => undefined,
+  );
+  await Promise.race([idle, timeout]);
+  clearTimeout(timer);
 }
