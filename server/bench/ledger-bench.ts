@@ -55,17 +55,22 @@ const RATES = (env['BENCH_RATES'] ?? '250,500,1000,1500,2000,3000,4000,6000')
   .filter(Boolean)
   .map(Number);
 const PACED_SECONDS = Number(env['BENCH_PACED_SECONDS'] ?? 15);
-/** A till pushes what it has every `min-max` ms (uniform). */
-const [PUSH_EVERY_MIN, PUSH_EVERY_MAX] = (env['BENCH_PUSH_EVERY_MS'] ?? '200-500')
-  .split('-')
-  .map(Number) as [number, number?];
+/** Paced at the first rate before the measured phases, not counted (0 skips it). */
+const WARMUP_SECONDS = Number(env['BENCH_WARMUP_SECONDS'] ?? 10);
+/**
+ * A till's push policy, as terminal-core's replication (replication.ts, QuietGate): a push waits
+ * until no checkout was made for QUIET_MS or QUIET_MAX_MS passed, and sends at most PUSH_ROWS
+ * per request (RxDB's push batch size there).
+ */
+const QUIET_MS = Number(env['BENCH_QUIET_MS'] ?? 100);
+const QUIET_MAX_MS = Number(env['BENCH_QUIET_MAX_MS'] ?? 1000);
+const PUSH_ROWS = Number(env['BENCH_PUSH_ROWS'] ?? 100);
 const P99_TARGET_MS = Number(env['BENCH_P99_TARGET_MS'] ?? 100);
 const POOL_SIZE = env['BENCH_POOL_SIZE'] ?? '16';
 const PGBENCH_CLIENTS = Number(env['BENCH_PGBENCH_CLIENTS'] ?? POOL_SIZE);
 const PGBENCH_SCALE = Number(env['BENCH_PGBENCH_SCALE'] ?? Math.max(10, PGBENCH_CLIENTS));
 const PGBENCH_SECONDS = Number(env['BENCH_PGBENCH_SECONDS'] ?? 15);
 const SOCKET_DIR = env['BENCH_SOCKET_DIR'] || undefined;
-const MAX_PUSH_ROWS = 500;
 const PORT = Number(env['BENCH_PORT'] ?? 18_787);
 /** Server processes on the database (the chain scales this way); terminals are spread over them. */
 const SERVERS = Number(env['BENCH_SERVERS'] ?? 1);
@@ -269,20 +274,96 @@ async function runLedgerLoad(
     const memberId = terminal.members[(n + t) % terminal.members.length] as string;
     return checkout(terminal, memberId, { paid: 500 + ((n * 37) % 5000) });
   };
-  const push = async (terminal: BenchTerminal, docs: { id: string }[], latencies: number[]) => {
+  /** Pushes `docs`; its latency is recorded in `latencies` unless that is undefined. */
+  const push = async (
+    terminal: BenchTerminal,
+    docs: { id: string }[],
+    latencies: number[] | undefined,
+  ) => {
     const sent = performance.now();
     const result = await post(
       `${terminal.serverUrl}/sync/v1/transactions/push`,
       { rows: docs.map((doc) => ({ newDocumentState: doc })) },
       terminal.token,
     );
-    latencies.push(performance.now() - sent);
+    latencies?.push(performance.now() - sent);
     if (result.status !== 200) return false;
     for (const doc of docs) acknowledged.push(doc.id);
     return true;
   };
 
   const phases: PhaseResult[] = [];
+  const runPaced = async (offered: number, seconds: number, label: string) => {
+    const latencies: number[] = [];
+    let entries = 0;
+    let failures = 0;
+    const perTill = offered / terminals.length;
+    const started = performance.now();
+    // Pushes started within the window are measured. The tills keep selling a push period
+    // longer, so the window does not end on every till flushing at once (an artefact: a real
+    // chain does not stop selling together); those last pushes are recorded, not measured.
+    const windowEnd = started + seconds * 1000;
+    const stopAt = windowEnd + QUIET_MAX_MS;
+    let lastMeasuredDone = windowEnd;
+    await Promise.all(
+      terminals.map(async (terminal, t) => {
+        // Checkouts arrive at random (Poisson); each is made when it arrives and pushed as
+        // terminal-core's replication pushes: once the till has been quiet for QUIET_MS or
+        // QUIET_MAX_MS after the wait began, in requests of at most PUSH_ROWS, one at a time.
+        // Tills are not in step: each starts at a random point of a push period.
+        let nextArrival = started + Math.random() * QUIET_MAX_MS + poissonGap(perTill);
+        let pending: { id: string }[] = [];
+        const arrive = () => {
+          pending.push(makeCheckout(terminal, t));
+          const at = nextArrival;
+          nextArrival += poissonGap(perTill);
+          return at;
+        };
+        for (;;) {
+          // Wait for the next checkout when nothing is pending.
+          if (pending.length === 0) {
+            if (nextArrival >= stopAt) break;
+            await sleep(nextArrival - performance.now());
+            arrive();
+          }
+          // The quiet gate: push when no checkout came for QUIET_MS, or at QUIET_MAX_MS.
+          const waitStart = performance.now();
+          const latest = Math.min(waitStart + QUIET_MAX_MS, stopAt);
+          let lastWrite = waitStart;
+          while (nextArrival < Math.min(lastWrite + QUIET_MS, latest)) {
+            await sleep(nextArrival - performance.now());
+            lastWrite = arrive();
+          }
+          await sleep(Math.min(lastWrite + QUIET_MS, latest) - performance.now());
+          const docs = pending;
+          pending = [];
+          for (let i = 0; i < docs.length; i += PUSH_ROWS) {
+            const part = docs.slice(i, i + PUSH_ROWS);
+            const measured = performance.now() < windowEnd;
+            const ok = await push(terminal, part, measured ? latencies : undefined);
+            if (!ok) failures += 1;
+            else if (measured) entries += part.length;
+            if (measured) lastMeasuredDone = Math.max(lastMeasuredDone, performance.now());
+          }
+          // Checkouts made while the push was in flight go in the next one.
+          while (nextArrival <= Math.min(performance.now(), stopAt)) arrive();
+        }
+      }),
+    );
+    const elapsed = (lastMeasuredDone - started) / 1000;
+    return summarize(label, latencies, entries, failures, elapsed, offered);
+  };
+  const pacedLabel = (offered: number) =>
+    `paced, ${offered}/s offered, terminal push policy (quiet ${QUIET_MS} ms, at most ${QUIET_MAX_MS} ms, ≤ ${PUSH_ROWS} rows)`;
+
+  if (WARMUP_SECONDS > 0 && RATES.length > 0) {
+    // Not measured: the server's code is compiled by the JIT and PostgreSQL's caches fill while
+    // it runs (the first seconds of a cold server are several times slower than the rest).
+    const warmup = await runPaced(RATES[0] as number, WARMUP_SECONDS, 'warm-up');
+    process.stderr.write(
+      `${describePhase({ ...warmup, label: `warm-up (not counted), ${pacedLabel(RATES[0] as number)}` })}\n`,
+    );
+  }
   if (SECONDS > 0) {
     const latencies: number[] = [];
     let entries = 0;
@@ -303,55 +384,12 @@ async function runLedgerLoad(
   }
 
   for (const offered of RATES) {
-    const latencies: number[] = [];
-    let entries = 0;
-    let failures = 0;
-    const perTill = offered / terminals.length;
-    const started = performance.now();
-    const stopAt = started + PACED_SECONDS * 1000;
-    const pushEvery = () =>
-      PUSH_EVERY_MIN + Math.random() * ((PUSH_EVERY_MAX ?? PUSH_EVERY_MIN) - PUSH_EVERY_MIN);
-    await Promise.all(
-      terminals.map(async (terminal, t) => {
-        // Checkouts arrive at random; they are stamped when made, pushed when the till pushes.
-        let nextCheckoutAt = started + poissonGap(perTill);
-        const takeArrived = (until: number) => {
-          const docs: { id: string }[] = [];
-          while (nextCheckoutAt <= until) {
-            docs.push(makeCheckout(terminal, t));
-            nextCheckoutAt += poissonGap(perTill);
-          }
-          return docs;
-        };
-        let nextPushAt = started + Math.random() * pushEvery();
-        for (;;) {
-          await sleep(nextPushAt - performance.now());
-          const now = performance.now();
-          const docs = takeArrived(Math.min(now, stopAt));
-          for (let i = 0; i < docs.length; i += MAX_PUSH_ROWS) {
-            const part = docs.slice(i, i + MAX_PUSH_ROWS);
-            if (await push(terminal, part, latencies)) entries += part.length;
-            else failures += 1;
-          }
-          if (now >= stopAt) break;
-          // One push at a time: the next one is due a period after this one started.
-          nextPushAt = now + pushEvery();
-        }
-      }),
-    );
-    const elapsed = (performance.now() - started) / 1000;
-    const phase = summarize(
-      `paced, ${offered}/s offered, a push every ${PUSH_EVERY_MIN}–${PUSH_EVERY_MAX ?? PUSH_EVERY_MIN} ms`,
-      latencies,
-      entries,
-      failures,
-      elapsed,
-      offered,
-    );
+    const phase = await runPaced(offered, PACED_SECONDS, pacedLabel(offered));
     phases.push(phase);
     process.stderr.write(`${describePhase(phase)}\n`);
     // Falling behind shows as the drain at the end stretching the run past its time.
-    if (phase.p99 > P99_TARGET_MS || elapsed > PACED_SECONDS * 1.05 || failures > 0) break;
+    if (phase.p99 > P99_TARGET_MS || phase.elapsed > PACED_SECONDS * 1.05 || phase.failures > 0)
+      break;
   }
   return { phases, acknowledged };
 }
@@ -488,7 +526,8 @@ async function main(): Promise<void> {
     for (const child of children) child.kill('SIGTERM');
     await db.close();
     await admin(async (client) => {
-      await client.query(`DROP DATABASE IF EXISTS ${ledgerDb} WITH (FORCE)`);
+      if (!env['BENCH_KEEP_DB'])
+        await client.query(`DROP DATABASE IF EXISTS ${ledgerDb} WITH (FORCE)`);
       await client.query(`DROP DATABASE IF EXISTS ${pgbenchDb} WITH (FORCE)`);
     });
   }

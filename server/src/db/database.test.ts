@@ -94,4 +94,45 @@ describe.each(testTargets())('transactions on %s', (target) => {
     ).rejects.toMatchObject({ code: '23505' });
     expect((await rows()).find((row) => row.id === 1)?.v).toBe('uno');
   });
+
+  it("sends notifications after commit only, once per key, with an xid above the writer's", async () => {
+    const received: string[] = [];
+    const unlisten = await testDb.db.listen('tp_test_channel', (payload) => received.push(payload));
+    try {
+      const writerXid = await testDb.db.transaction(async (tx) => {
+        const { rows: written } = await tx.query<{ xid: string }>(
+          `INSERT INTO t VALUES ($1, $2) RETURNING pg_current_xact_id()::text AS xid`,
+          [20, 'twenty'],
+        );
+        tx.notifyAfterCommit('tp_test_channel', 'alpha');
+        tx.notifyAfterCommit('tp_test_channel', 'alpha');
+        tx.notifyAfterCommit('tp_test_channel', 'beta');
+        return BigInt(written[0]?.xid ?? '0');
+      });
+      await expect(
+        testDb.db.transaction(async (tx) => {
+          await tx.query('INSERT INTO t VALUES ($1, $2)', [21, 'twenty-one']);
+          tx.notifyAfterCommit('tp_test_channel', 'rolled-back');
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      await expect.poll(() => received.length, { timeout: 5_000 }).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const parsed = received.map((payload) => payload.split(' ') as [string, string]);
+      expect(parsed.map(([key]) => key).sort()).toEqual(['alpha', 'beta']);
+      for (const [, xid] of parsed) expect(BigInt(xid)).toBeGreaterThan(writerXid);
+    } finally {
+      await unlisten();
+    }
+  });
+
+  it('refuses notification keys that are not plain names, without touching the data', async () => {
+    await expect(
+      testDb.db.transaction(async (tx) => {
+        await tx.query('INSERT INTO t VALUES ($1, $2)', [22, 'twenty-two']);
+        tx.notifyAfterCommit('tp_test_channel', "x'); DROP TABLE t; --");
+      }),
+    ).rejects.toThrow(/invalid notification/);
+    expect((await rows()).some((row) => row.id === 22)).toBe(false);
+  });
 });

@@ -34,6 +34,12 @@ export interface DbTransaction extends Queryable {
    * logged, not rethrown: the commit already happened.
    */
   afterCommit(callback: () => void): void;
+  /**
+   * Sends `NOTIFY channel, '<key> <xid>'` once the transaction has committed (never on
+   * rollback), coalesced with other commits' notifications and outside this transaction's
+   * commit; `<xid>` exceeds this transaction's id (see commit-notifier.ts).
+   */
+  notifyAfterCommit(channel: string, key: string): void;
 }
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';

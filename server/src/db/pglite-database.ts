@@ -6,6 +6,7 @@ import type {
   QueryResult,
   TransactionOptions,
 } from './database.js';
+import { CommitNotifier } from './commit-notifier.js';
 import { createTransactionHandle, withRetries } from './run-transaction.js';
 
 /**
@@ -26,6 +27,10 @@ export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
     return { rows: result.rows, rowCount: result.affectedRows || result.rows.length };
   };
 
+  const notifier = new CommitNotifier(async (sql) => {
+    await pglite.exec(sql);
+  });
+
   return {
     kind: 'pglite',
     query,
@@ -41,15 +46,18 @@ export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
           await tx.query(
             `SET TRANSACTION ISOLATION LEVEL ${(options.isolation ?? 'read committed').toUpperCase()}`,
           );
-          const attempt = createTransactionHandle({
-            query: async <R extends QueryRow>(sql: string, params: readonly unknown[] = []) => {
-              const r = await tx.query<R>(sql, [...params]);
-              return { rows: r.rows, rowCount: r.affectedRows || r.rows.length };
+          const attempt = createTransactionHandle(
+            {
+              query: async <R extends QueryRow>(sql: string, params: readonly unknown[] = []) => {
+                const r = await tx.query<R>(sql, [...params]);
+                return { rows: r.rows, rowCount: r.affectedRows || r.rows.length };
+              },
+              exec: async (sql: string) => {
+                await tx.exec(sql);
+              },
             },
-            exec: async (sql: string) => {
-              await tx.exec(sql);
-            },
-          });
+            notifier,
+          );
           runAfterCommit = attempt.runAfterCommit;
           return fn(attempt.handle);
         });
@@ -62,6 +70,7 @@ export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
       return () => unlisten();
     },
     async close() {
+      await notifier.close();
       await pglite.close();
     },
   };

@@ -8,6 +8,7 @@ import type {
   QueryResult,
   TransactionOptions,
 } from './database.js';
+import { CommitNotifier } from './commit-notifier.js';
 import { beginStatement, createTransactionHandle, withRetries } from './run-transaction.js';
 
 const INT8_OID = 20;
@@ -18,6 +19,33 @@ const typeParsers = {
       ? (value: string) => Number(value)
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
+
+/**
+ * Parameterized statements are prepared once per connection under a name derived from their
+ * text, so PostgreSQL parses and plans each of them once per session instead of on every call
+ * (planning the ledger's read alone costs about as much as running it). Statement texts are
+ * fixed strings in this code base; should a caller ever build texts with values inlined, at most
+ * MAX_NAMED_STATEMENTS distinct texts get a name and the rest run unnamed, so a connection's
+ * prepared statements stay bounded.
+ */
+const MAX_NAMED_STATEMENTS = 256;
+const statementNames = new Map<string, string>();
+
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `tp${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+/** A node-postgres query config: named (prepared per connection) when it has parameters. */
+function queryConfig(sql: string, values: unknown[]): pg.QueryConfig {
+  // Without parameters node-postgres sends a simple query, which may hold several statements.
+  const name = values.length > 0 ? statementName(sql) : undefined;
+  return name === undefined ? { text: sql, values } : { name, text: sql, values };
+}
 
 export interface PostgresOptions {
   readonly connectionString: string;
@@ -42,12 +70,15 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
   await pool.query('SELECT 1');
 
   const listeners = new Set<ChannelListener>();
+  const notifier = new CommitNotifier(async (sql) => {
+    await pool.query(sql);
+  });
 
   const query = async <R extends QueryRow>(
     sql: string,
     params: readonly unknown[] = [],
   ): Promise<QueryResult<R>> => {
-    const result = await pool.query<R>(sql, [...params]);
+    const result = await pool.query<R>(queryConfig(sql, [...params]));
     return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
   };
 
@@ -74,7 +105,11 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
         ): Promise<pg.QueryResult<R>> => {
           coalesce();
           const values = params === undefined ? undefined : [...params];
-          if (pendingBegin === undefined) return client.query<R>(sql, values);
+          if (pendingBegin === undefined) {
+            return values === undefined
+              ? client.query<R>(sql)
+              : client.query<R>(queryConfig(sql, values));
+          }
           const begin = pendingBegin;
           pendingBegin = undefined;
           const result = await firstStatement<R>(client, begin, sql, values);
@@ -88,15 +123,18 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
           return result.value as pg.QueryResult<R>;
         };
         try {
-          const attempt = createTransactionHandle({
-            query: async <R extends QueryRow>(sql: string, params: readonly unknown[] = []) => {
-              const r = await send<R>(sql, params);
-              return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
+          const attempt = createTransactionHandle(
+            {
+              query: async <R extends QueryRow>(sql: string, params: readonly unknown[] = []) => {
+                const r = await send<R>(sql, params);
+                return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
+              },
+              exec: async (sql: string) => {
+                await send(sql, undefined);
+              },
             },
-            exec: async (sql: string) => {
-              await send(sql, undefined);
-            },
-          });
+            notifier,
+          );
           let value: T;
           try {
             value = await fn(attempt.handle);
@@ -133,6 +171,7 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
       };
     },
     async close() {
+      await notifier.close();
       await Promise.all([...listeners].map((listener) => listener.stop()));
       listeners.clear();
       await pool.end();
@@ -187,7 +226,7 @@ async function firstStatement<R extends QueryRow>(
   }
   const [beginOutcome, statementOutcome] = await Promise.allSettled([
     client.query(begin),
-    client.query<R>(sql, params),
+    client.query<R>(queryConfig(sql, params)),
   ]);
   if (beginOutcome.status === 'rejected') return { beginError: beginOutcome.reason };
   if (statementOutcome.status === 'rejected') return { error: statementOutcome.reason };

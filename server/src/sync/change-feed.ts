@@ -1,12 +1,13 @@
 /**
  * Tells this process's SSE clients which collections have new changes ready to pull. Writers
- * NOTIFY on commit (document-store.ts), so changes made by any server process sharing the
- * database arrive here; nothing lives only in the writer's memory.
+ * NOTIFY after they commit (document-store.ts, db/commit-notifier.ts), so changes made by any
+ * server process sharing the database arrive here; nothing lives only in the writer's memory.
  *
  * A committed change is pullable only once it is below the transaction horizon (every older
  * transaction has finished, docs/decisions/0003-pull-checkpoints.md). A client told too early
  * would pull nothing and wait for the next notification, so the feed holds each notification
- * until the horizon has passed the writer's xid, polling the horizon while any are pending.
+ * until the horizon has passed the xid it carries (the notifying transaction's, above the
+ * writers'), polling the horizon while any are pending.
  */
 import type { Database, Unlisten } from '../db/database.js';
 import { logger } from '../logger.js';

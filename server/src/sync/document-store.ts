@@ -1,8 +1,8 @@
 /**
  * The only way documents are written: every write bumps the server-owned `rev`, stamps
  * `updatedAt`, moves the document to the end of the change order — (id of the writing
- * transaction, sequence) — and queues a NOTIFY that PostgreSQL delivers only if the transaction
- * commits. Pulls (`pullChanges`) serve changes strictly below the transaction horizon, see
+ * transaction, sequence) — and has the collection announced once the transaction commits
+ * (`notifyAfterCommit`, a NOTIFY sent after commit: db/commit-notifier.ts). Pulls (`pullChanges`) serve changes strictly below the transaction horizon, see
  * docs/decisions/0003-pull-checkpoints.md.
  */
 import type { DbTransaction, Queryable } from '../db/database.js';
@@ -125,7 +125,7 @@ export async function writeDocument(
      RETURNING ${DOCUMENT_COLUMNS}`,
     [collection.name, id, deleted, body],
   );
-  await queueChangeNotification(tx, collection.name);
+  queueChangeNotification(tx, collection.name);
   return toDocument(rows[0] as DocumentRow);
 }
 
@@ -157,7 +157,7 @@ export async function writeDocumentIfRev(
       [...params, expectedRev],
     );
     if (updated.rows[0]) {
-      await queueChangeNotification(tx, collection.name);
+      queueChangeNotification(tx, collection.name);
       return { ok: true, document: toDocument(updated.rows[0]) };
     }
   }
@@ -169,7 +169,7 @@ export async function writeDocumentIfRev(
     params,
   );
   if (inserted.rows[0]) {
-    await queueChangeNotification(tx, collection.name);
+    queueChangeNotification(tx, collection.name);
     return { ok: true, document: toDocument(inserted.rows[0]) };
   }
   const current = await readDocument(tx, collection, id, { forUpdate: true });
@@ -264,10 +264,7 @@ export async function writeDocumentSets(
   for (const name of insertOnly) {
     if (upsert.has(name)) throw new Error(`${name}: written both as insert-only and as upsert`);
   }
-  const notified = notifiedCollections(tx);
-  const toNotify = [...result.keys()].filter((name) => !notified.has(name));
   // One INSERT for every set: conflicts update the row unless its collection is insert-only.
-  // The notifications (delivered on commit) are sent for the collections actually written.
   const { rows } = await tx.query<{
     collection: string;
     id: string;
@@ -288,16 +285,13 @@ export async function writeDocumentSets(
          change_seq = EXCLUDED.change_seq
        WHERE d.collection <> ALL($2::text[])
        RETURNING d.collection, d.id, d.rev, d.deleted, d.updated_at
-     ),
-     n AS (
-       SELECT count(pg_notify($3, c || ' ' || pg_current_xact_id()::text)) AS sent
-         FROM (SELECT DISTINCT collection AS c FROM w WHERE collection = ANY($4::text[])) AS s
      )
-     SELECT w.collection, w.id, w.rev, w.deleted, w.updated_at FROM w, n`,
-    [`[${items.join(',')}]`, [...insertOnly], CHANGES_CHANNEL, toNotify],
+     SELECT w.collection, w.id, w.rev, w.deleted, w.updated_at FROM w`,
+    [`[${items.join(',')}]`, [...insertOnly]],
   );
+  // The collections actually written are announced after commit.
   for (const row of rows) {
-    notified.add(row.collection);
+    queueChangeNotification(tx, row.collection);
     result.get(row.collection)?.set(row.id, {
       rev: row.rev,
       updatedAt: row.updated_at.toISOString(),
@@ -307,33 +301,13 @@ export async function writeDocumentSets(
   return result;
 }
 
-const notifiedByTransaction = new WeakMap<DbTransaction, Set<string>>();
-
 /**
- * Queues one NOTIFY per (transaction, collection). PostgreSQL delivers it to every listening
- * process only when the transaction commits; the payload carries the writer's xid so listeners
- * can wait until the change is below the pull horizon before telling clients.
+ * Announces `collection` once the transaction commits: listening processes (change-feed.ts) get
+ * `"<collection> <xid>"` with an xid above the writer's, and tell their clients once the
+ * transaction horizon has passed it. Coalesced: one notification per collection and moment.
  */
-function notifiedCollections(tx: DbTransaction): Set<string> {
-  let notified = notifiedByTransaction.get(tx);
-  if (!notified) {
-    notified = new Set();
-    notifiedByTransaction.set(tx, notified);
-  }
-  return notified;
-}
-
-export async function queueChangeNotification(
-  tx: DbTransaction,
-  collection: string,
-): Promise<void> {
-  const notified = notifiedCollections(tx);
-  if (notified.has(collection)) return;
-  notified.add(collection);
-  await tx.query(`SELECT pg_notify($1, $2 || ' ' || pg_current_xact_id()::text)`, [
-    CHANGES_CHANNEL,
-    collection,
-  ]);
+export function queueChangeNotification(tx: DbTransaction, collection: string): void {
+  tx.notifyAfterCommit(CHANGES_CHANNEL, collection);
 }
 
 export interface PullResult {
