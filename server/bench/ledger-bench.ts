@@ -2,23 +2,29 @@
  * `npm run bench:server -w server`: ledger ingest against a real PostgreSQL, compared with
  * pgbench's TPC-B on the same server in the same run.
  *
- * 1. Creates a fresh database on DATABASE_URL / TEST_DATABASE_URL's server and starts the sync
- *    server on it as a child process (as in production: its own process and event loop).
- * 2. Enrolls BENCH_TERMINALS tills (default 50) through POST /api/v1/enroll; each enrolls
- *    BENCH_MEMBERS_PER_TERMINAL members. Then two phases, latency measured per push at the client:
+ * 1. Creates a fresh database on DATABASE_URL / TEST_DATABASE_URL's server and starts
+ *    BENCH_SERVERS sync server processes on it (default one per CPU, the way the chain scales;
+ *    each with a pool of BENCH_POOL_SIZE sessions), as in production: own processes and loops.
+ * 2. Enrolls BENCH_TERMINALS tills (default 50, spread over the processes) through
+ *    POST /api/v1/enroll; each enrolls BENCH_MEMBERS_PER_TERMINAL members. Then, latency
+ *    measured per push request at the client:
+ *    - warm-up: BENCH_WARMUP_SECONDS paced at the first rate, not counted (a cold server's first
+ *      seconds, JIT and caches, are several times slower than the rest);
  *    - saturated: every till pushes batches of BENCH_BATCH checkouts back to back (a closed loop:
  *      the server's ceiling; latency there is queueing, by Little's law) for BENCH_SECONDS;
  *    - paced: tills as at a checkout. Checkouts arrive at each till at random (Poisson) at
- *      BENCH_RATES offered entries/s in total; each till pushes what it has accumulated every
- *      BENCH_PUSH_EVERY_MS (uniform, default 200–500 ms), one push at a time (checkouts made
- *      during a push go in the next one). Each rate runs BENCH_PACED_SECONDS, in increasing
- *      order, until one misses p99 ≤ BENCH_P99_TARGET_MS or falls behind its offered load.
+ *      BENCH_RATES offered entries/s in total and are pushed as terminal-core pushes them (the
+ *      quiet gate, see QUIET_MAX_MS below), one request at a time. Pushes started within
+ *      BENCH_PACED_SECONDS are measured; the tills keep selling a little longer so the window
+ *      does not end on all of them flushing at once. Rates run in increasing order until one
+ *      misses p99 ≤ BENCH_P99_TARGET_MS or falls behind its offered load.
  * 3. Runs pgbench TPC-B (-i -s BENCH_PGBENCH_SCALE, then -c BENCH_PGBENCH_CLIENTS -j 2
- *    -T BENCH_PGBENCH_SECONDS; clients default to the server's pool size, the PostgreSQL
- *    sessions the ledger works through) on another fresh database of the same server.
+ *    -T BENCH_PGBENCH_SECONDS; 16 clients by default, one server process's pool; 32 gave fewer
+ *    TPS on this machine) on another fresh database of the same server.
  *    Prints both ratios: saturated entries/s and sustained (best paced rate meeting the p99
  *    target) entries/s, each ÷ pgbench TPS. Verifies every acknowledged entry is recorded exactly
- *    once (exit code 1 otherwise). Both databases are dropped at the end.
+ *    once (exit code 1 otherwise). Both databases are dropped at the end (BENCH_KEEP_DB=1 keeps
+ *    the ledger's, to inspect it).
  *
  * BENCH_SOCKET_DIR=/var/run/postgresql connects the server and pgbench through PostgreSQL's
  * Unix socket instead of loopback TCP (needs a pg_hba `local` rule accepting the password).
@@ -50,7 +56,7 @@ const MEMBERS_PER_TERMINAL = Number(env['BENCH_MEMBERS_PER_TERMINAL'] ?? 20);
 const BATCH = Number(env['BENCH_BATCH'] ?? 20);
 const SECONDS = Number(env['BENCH_SECONDS'] ?? 15);
 /** Paced phase: offered entries/s (all tills together), tried in this order. Empty skips it. */
-const RATES = (env['BENCH_RATES'] ?? '250,500,1000,1500,2000,3000,4000,6000')
+const RATES = (env['BENCH_RATES'] ?? '1000,2000,3000,4000,5000,6000,7000,8000')
   .split(',')
   .filter(Boolean)
   .map(Number);
@@ -60,10 +66,12 @@ const WARMUP_SECONDS = Number(env['BENCH_WARMUP_SECONDS'] ?? 10);
 /**
  * A till's push policy, as terminal-core's replication (replication.ts, QuietGate): a push waits
  * until no checkout was made for QUIET_MS or QUIET_MAX_MS passed, and sends at most PUSH_ROWS
- * per request (RxDB's push batch size there).
+ * per request (RxDB's push batch size there). The terminal waits at most 1,000 ms, which caps one
+ * till at about 100 checkouts/s; 50 tills offering several thousand entries/s must each sell far
+ * more, so the default here is 400 ms (BENCH_QUIET_MAX_MS=1000 for the terminal's own).
  */
 const QUIET_MS = Number(env['BENCH_QUIET_MS'] ?? 100);
-const QUIET_MAX_MS = Number(env['BENCH_QUIET_MAX_MS'] ?? 1000);
+const QUIET_MAX_MS = Number(env['BENCH_QUIET_MAX_MS'] ?? 400);
 const PUSH_ROWS = Number(env['BENCH_PUSH_ROWS'] ?? 100);
 const P99_TARGET_MS = Number(env['BENCH_P99_TARGET_MS'] ?? 100);
 const POOL_SIZE = env['BENCH_POOL_SIZE'] ?? '16';
@@ -73,8 +81,7 @@ const PGBENCH_SECONDS = Number(env['BENCH_PGBENCH_SECONDS'] ?? 15);
 const SOCKET_DIR = env['BENCH_SOCKET_DIR'] || undefined;
 const PORT = Number(env['BENCH_PORT'] ?? 18_787);
 /** Server processes on the database (the chain scales this way); terminals are spread over them. */
-const SERVERS = Number(env['BENCH_SERVERS'] ?? 1);
-/** Each terminal starts a push at most this often (0 = back to back, a closed loop). */
+const SERVERS = Number(env['BENCH_SERVERS'] ?? os.cpus().length);
 const PEPPER = randomBytes(24).toString('hex');
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
