@@ -135,4 +135,28 @@ describe.each(testTargets())('transactions on %s', (target) => {
     ).rejects.toThrow(/invalid notification/);
     expect((await rows()).some((row) => row.id === 22)).toBe(false);
   });
+
+  it.runIf(target === 'postgres')(
+    'survives its connection being terminated mid-transaction: the transaction fails, the database stays usable',
+    async () => {
+      const attempt = testDb.db.transaction(
+        async (tx) => {
+          const { rows: own } = await tx.query<{ pid: number }>(
+            'SELECT pg_backend_pid() AS pid WHERE $1::int = 1',
+            [1],
+          );
+          await testDb.db.query('SELECT pg_terminate_backend($1::int)', [own[0]?.pid]);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await tx.query('INSERT INTO t VALUES ($1, $2)', [30, 'thirty']);
+        },
+        { maxAttempts: 1 },
+      );
+      await expect(attempt).rejects.toThrow();
+      expect((await rows()).some((row) => row.id === 30)).toBe(false);
+      await testDb.db.transaction(async (tx) => {
+        await tx.query('INSERT INTO t VALUES ($1, $2)', [31, 'thirty-one']);
+      });
+      expect((await rows()).some((row) => row.id === 31)).toBe(true);
+    },
+  );
 });

@@ -95,6 +95,17 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
       return withRetries(txOptions, async () => {
         const client = await pool.connect();
         let broken = false;
+        // The pool listens for errors of idle clients only. A connection that fails while this
+        // transaction holds it (PostgreSQL restarted, the backend terminated) emits 'error'
+        // between statements, which would otherwise be unhandled and end the process; the
+        // statement in flight or the next one fails instead, and the client is not reused.
+        const onClientError = (error: Error) => {
+          broken = true;
+          logger.warn('database connection failed during a transaction', {
+            error: error.message,
+          });
+        };
+        client.on('error', onClientError);
         // BEGIN is not a round trip of its own: it goes out in the same write as the first
         // statement (the pool's connections are pipelined), see `firstStatement`.
         let pendingBegin: string | undefined = beginStatement(txOptions.isolation);
@@ -152,6 +163,7 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
           attempt.runAfterCommit();
           return value;
         } finally {
+          client.off('error', onClientError);
           client.release(broken);
         }
       });
