@@ -41,7 +41,7 @@ export async function startServer(
   try {
     await migrate(db);
     const registry = options.registry;
-    const feed = new ChangeFeed(db);
+    const feed = new ChangeFeed(db, { collections: registry.names() });
     await feed.start();
     const built = createApp({ config, db, registry, feed });
     const http = built.app.listen(config.port, config.host);
