@@ -1,3 +1,4 @@
+import { isoMs, msIso } from './instants.js';
 import { expirePointsLots } from './expiry.js';
 import type { Account, LedgerTransaction } from './ledger-types.js';
 import { zonedClock } from './offer-calendar.js';
@@ -21,11 +22,9 @@ export function effectiveTime(
   tx: Pick<LedgerTransaction, 'occurredAt'>,
   receivedAt: string,
 ): string {
-  const occurred = Date.parse(tx.occurredAt);
-  const received = Date.parse(receivedAt);
-  return new Date(
-    Number.isNaN(received) || occurred <= received ? occurred : received,
-  ).toISOString();
+  const occurred = isoMs(tx.occurredAt);
+  const received = isoMs(receivedAt);
+  return msIso(Number.isNaN(received) || occurred <= received ? occurred : received);
 }
 
 /** The figures tiers are evaluated on. */
@@ -45,9 +44,9 @@ export function accountTierStats(account: Account): TierStats {
  * re-qualify) and expires lots. An `at` not after the clock changes nothing.
  */
 export function advanceAccount(account: Account, program: ProgramSettings, at: string): Account {
-  const atMs = Date.parse(at);
+  const atMs = isoMs(at);
   if (Number.isNaN(atMs)) return account;
-  if (account.clock !== undefined && Date.parse(account.clock) >= atMs) return account;
+  if (account.clock !== undefined && isoMs(account.clock) >= atMs) return account;
   const { requalification } = program.tiers;
   const { tierId, qualification } = requalification.enabled
     ? requalifyTier(program, account.tierId, account.qualification, atMs)
@@ -60,12 +59,12 @@ export function advanceAccount(account: Account, program: ProgramSettings, at: s
     lots,
     balance: account.balance - expired,
     expired: account.expired + expired,
-    clock: new Date(atMs).toISOString(),
+    clock: msIso(atMs),
   };
   return { ...advanced, tierProgress: tierProgress(program, accountTierStats(advanced), tierId) };
 }
 
 /** The calendar year of an instant in the program's time zone (birthday bonuses are per year). */
 export function calendarYear(iso: string, timeZone: string): number {
-  return zonedClock(Date.parse(iso), timeZone).year;
+  return zonedClock(isoMs(iso), timeZone).year;
 }

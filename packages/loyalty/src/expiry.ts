@@ -1,3 +1,4 @@
+import { isoMs } from './instants.js';
 import type { PointsLot } from './ledger-types.js';
 
 /**
@@ -15,7 +16,7 @@ import type { PointsLot } from './ledger-types.js';
 
 /** `iso` plus `months` calendar months in UTC, the day clamped to the target month's last day. */
 function addMonthsClamped(iso: string, months: number): number {
-  const date = new Date(Date.parse(iso));
+  const date = new Date(isoMs(iso));
   const targetMonth = date.getUTCMonth() + months;
   const lastDay = new Date(Date.UTC(date.getUTCFullYear(), targetMonth + 1, 0)).getUTCDate();
   return Date.UTC(
@@ -56,11 +57,11 @@ export function addPointsLot(
   points: number,
 ): PointsLot[] {
   if (points <= 0) return [...lots];
-  const at = Date.parse(earnedAt);
+  const at = isoMs(earnedAt);
   const day = utcDay(at);
   // The last lot of that day, if any (lots are in earning order, so scan from the newest).
   for (let i = lots.length - 1; i >= 0; i--) {
-    const lotAt = Date.parse((lots[i] as PointsLot).earnedAt);
+    const lotAt = isoMs((lots[i] as PointsLot).earnedAt);
     const lotDay = utcDay(lotAt);
     if (lotDay < day) break;
     if (lotDay === day) {
@@ -72,7 +73,7 @@ export function addPointsLot(
       return [...lots.slice(0, i), merged, ...lots.slice(i + 1)];
     }
   }
-  const index = lots.findIndex((lot) => Date.parse(lot.earnedAt) > at);
+  const index = lots.findIndex((lot) => isoMs(lot.earnedAt) > at);
   const lot: PointsLot = { earnedAt, remaining: points };
   return index === -1 ? [...lots, lot] : [...lots.slice(0, index), lot, ...lots.slice(index)];
 }
@@ -100,7 +101,7 @@ export function expirePointsLots(
   at: string | number,
 ): { lots: PointsLot[]; expired: number } {
   if (months <= 0) return { lots: [...lots], expired: 0 };
-  const atMs = typeof at === 'number' ? at : Date.parse(at);
+  const atMs = typeof at === 'number' ? at : isoMs(at);
   let expired = 0;
   const kept: PointsLot[] = [];
   for (const lot of lots) {

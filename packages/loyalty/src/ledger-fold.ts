@@ -22,6 +22,7 @@
  * A merged member's own account stops at the merge: later transactions are refused there with
  * 'member-merged' and count on the survivor's.
  */
+import { isoMs } from './instants.js';
 import { accountTierStats, advanceAccount, calendarYear, effectiveTime } from './account-clock.js';
 import { addPointsLot, consumePointsLots, expirePointsLots } from './expiry.js';
 import type {
@@ -79,11 +80,11 @@ function divideRoundHalfUp(numerator: number, denominator: number): number {
 }
 
 function earlier(a: string | undefined, b: string): string {
-  return a !== undefined && Date.parse(a) <= Date.parse(b) ? a : b;
+  return a !== undefined && isoMs(a) <= isoMs(b) ? a : b;
 }
 
 function later(a: string | undefined, b: string): string {
-  return a !== undefined && Date.parse(a) >= Date.parse(b) ? a : b;
+  return a !== undefined && isoMs(a) >= isoMs(b) ? a : b;
 }
 
 function withTagsAndSegments(account: Account, program: ProgramSettings, now: string): Account {
@@ -227,7 +228,7 @@ export interface FoldContext {
 }
 
 function reached(instant: string | undefined, receivedAt: string): boolean {
-  return instant !== undefined && Date.parse(instant) <= Date.parse(receivedAt);
+  return instant !== undefined && isoMs(instant) <= isoMs(receivedAt);
 }
 
 /**

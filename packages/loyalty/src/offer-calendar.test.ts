@@ -30,6 +30,73 @@ describe('zonedClock', () => {
   });
 });
 
+describe('zonedClock against the formatter', () => {
+  const reference = (epochMs: number, timeZone: string) => {
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(epochMs);
+    const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+    return {
+      weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(part('weekday')),
+      minuteOfDay: (Number(part('hour')) % 24) * 60 + Number(part('minute')),
+      year: Number(part('year')),
+      month: Number(part('month')),
+      day: Number(part('day')),
+    };
+  };
+  // Half-hour and 45-minute offsets, a 30-minute DST shift, the last sub-minute offset (1972).
+  const zones = [
+    'UTC',
+    'Europe/Berlin',
+    'America/New_York',
+    'Asia/Kolkata',
+    'Asia/Kathmandu',
+    'Australia/Lord_Howe',
+    'America/St_Johns',
+    'Pacific/Chatham',
+    'Africa/Monrovia',
+    'Europe/Dublin',
+  ];
+
+  it("gives the formatter's result for any instant and zone (the per-minute offset cache is exact)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1960, 0, 1), max: Date.UTC(2100, 0, 1) }),
+        fc.constantFrom(...zones),
+        (epochMs, zone) => {
+          expect(zonedClock(epochMs, zone)).toEqual(reference(epochMs, zone));
+        },
+      ),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it("gives the formatter's result on every minute around DST changes", () => {
+    const changes: [string, string][] = [
+      ['2026-03-29T01:00:00Z', 'Europe/Berlin'],
+      ['2026-10-25T01:00:00Z', 'Europe/Berlin'],
+      ['2026-03-08T07:00:00Z', 'America/New_York'],
+      ['2026-04-04T15:00:00Z', 'Australia/Lord_Howe'],
+      ['2026-10-03T15:30:00Z', 'Australia/Lord_Howe'],
+      ['1972-01-07T00:44:30Z', 'Africa/Monrovia'],
+    ];
+    for (const [iso, zone] of changes) {
+      const at = Date.parse(iso);
+      for (let ms = at - 3 * 60_000; ms <= at + 3 * 60_000; ms += 15_000) {
+        expect(zonedClock(ms, zone)).toEqual(reference(ms, zone));
+        expect(zonedClock(ms + 999, zone)).toEqual(reference(ms + 999, zone));
+      }
+    }
+  });
+});
+
 describe('hoursWindowContains', () => {
   it.each([
     ['09:00', '17:00', '09:00', true],

@@ -58,11 +58,64 @@ function cached(
   return formatter;
 }
 
+const MINUTE_MS = 60_000;
+/**
+ * From mid-1972 every UTC offset in the time-zone database is a whole number of minutes (the last
+ * one that was not, Africa/Monrovia's −0:44:30, ended on 1972-01-07), so every instant of one UTC
+ * minute falls in the same local minute unless the offset changes within it.
+ */
+const WHOLE_MINUTE_OFFSETS_SINCE = Date.UTC(1972, 6, 1);
+const MAX_CACHED_MINUTES = 4_096;
+/** time zone → UTC minute → the zone's offset then, in minutes. */
+const offsetCache = new Map<string, Map<number, number>>();
+
 /**
  * The calendar date, weekday and time of day of `epochMs` in `timeZone` (an IANA name).
+ *
+ * Formatting an instant in a time zone is costly (the ledger does it for every transaction), so
+ * the zone's offset is kept per UTC minute: the minute's first and last millisecond are
+ * formatted, and only when they give the same whole-minute offset (no change within the minute)
+ * is it kept and used for the instants of that minute. The result is the formatter's.
  * @throws RangeError for an unknown time zone (program settings are validated before).
  */
 export function zonedClock(epochMs: number, timeZone: string): ZonedClock {
+  if (!(epochMs >= WHOLE_MINUTE_OFFSETS_SINCE) || !Number.isFinite(epochMs)) {
+    return formatZonedClock(epochMs, timeZone);
+  }
+  const minute = Math.floor(epochMs / MINUTE_MS);
+  let offsets = offsetCache.get(timeZone);
+  let offset = offsets?.get(minute);
+  if (offset === undefined) {
+    const start = formatZonedClock(minute * MINUTE_MS, timeZone);
+    const end = formatZonedClock(minute * MINUTE_MS + MINUTE_MS - 1, timeZone);
+    const startOffset = offsetMinutes(start, minute);
+    if (startOffset !== offsetMinutes(end, minute)) return formatZonedClock(epochMs, timeZone);
+    offset = startOffset;
+    if (!offsets) {
+      offsets = new Map();
+      offsetCache.set(timeZone, offsets);
+    }
+    if (offsets.size >= MAX_CACHED_MINUTES) offsets.clear();
+    offsets.set(minute, offset);
+  }
+  const local = new Date((minute + offset) * MINUTE_MS);
+  return {
+    weekday: local.getUTCDay(),
+    minuteOfDay: local.getUTCHours() * 60 + local.getUTCMinutes(),
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+  };
+}
+
+/** The offset (minutes) of a local wall-clock minute from the UTC minute it was read at. */
+function offsetMinutes(clock: ZonedClock, utcMinute: number): number {
+  const localMinute =
+    Date.UTC(clock.year, clock.month - 1, clock.day, 0, clock.minuteOfDay) / MINUTE_MS;
+  return localMinute - utcMinute;
+}
+
+function formatZonedClock(epochMs: number, timeZone: string): ZonedClock {
   const formatter = cached(
     clockFormatters,
     timeZone,

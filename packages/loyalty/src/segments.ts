@@ -1,3 +1,4 @@
+import { isoMs } from './instants.js';
 import type { Account } from './ledger-types.js';
 import type { ProgramSettings, SegmentDefinition, SegmentRule } from './program.js';
 
@@ -25,13 +26,13 @@ export type SegmentStats = Pick<
 const DAY_MS = 86_400_000;
 
 function toMs(instant: string | number): number {
-  return typeof instant === 'number' ? instant : Date.parse(instant);
+  return typeof instant === 'number' ? instant : isoMs(instant);
 }
 
 /** Whole days from `from` to `now` (rounded down); undefined without `from`. */
 function daysSince(from: string | undefined, now: number): number | undefined {
   if (from === undefined) return undefined;
-  return Math.floor((now - Date.parse(from)) / DAY_MS);
+  return Math.floor((now - isoMs(from)) / DAY_MS);
 }
 
 /**
@@ -52,13 +53,13 @@ export function autoTags(
   if (stats.visits > thresholds.frequentVisitorVisits) tags.push('frequent-visitor');
   if (
     stats.firstVisit !== undefined &&
-    nowMs - Date.parse(stats.firstVisit) < thresholds.newMemberDays * DAY_MS
+    nowMs - isoMs(stats.firstVisit) < thresholds.newMemberDays * DAY_MS
   ) {
     tags.push('new-customer');
   }
   if (
     stats.lastVisit !== undefined &&
-    nowMs - Date.parse(stats.lastVisit) > thresholds.dormantDays * DAY_MS
+    nowMs - isoMs(stats.lastVisit) > thresholds.dormantDays * DAY_MS
   ) {
     tags.push('dormant');
   }
