@@ -1,7 +1,7 @@
 /**
  * Beyond the checkout: a cashier redeems a catalog reward and refunds a purchase from the
- * member's history; a manager resolves a review the server flagged and creates a coupon that a
- * checkout then accepts.
+ * member's history; a manager resolves a review the server flagged, creates a coupon that a
+ * checkout then accepts, and limits one to days, hours and a tier; a manager corrects a profile.
  */
 import { ADA, MANAGER, expect, openTill, test } from './fixtures.js';
 import type { SeedMember, SeedReward } from './support/server-protocol.js';
@@ -170,4 +170,101 @@ test('a manager creates a coupon (refused first with the reason) that then appli
   await expect(desk.couponRow('LUNCH20').getByTestId('coupon-used')).toHaveText('1', {
     timeout: 30_000,
   });
+});
+
+test('a manager limits a coupon to days, hours and a tier; the server has the limits and the till holds them', async ({
+  page,
+  appUrl,
+  shop,
+}) => {
+  const { desk, checkout } = await openTill(page, appUrl, shop, MANAGER);
+  await desk.go('Coupons');
+  await desk.newCoupon();
+  await desk.fillCoupon({
+    code: 'vip-night',
+    name: 'VIP night',
+    kind: 'Amount off',
+    value: '3.00',
+  });
+  const form = desk.editor;
+  for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']) {
+    await form.getByLabel(day, { exact: true }).check();
+  }
+  await form.getByLabel('From (time)').fill('00:00');
+  await desk.saveCoupon();
+  await expect(desk.couponProblem).toHaveText(
+    'Hours: enter both the start and the end, or neither.',
+  );
+  // From equal to until is the whole day (an empty window would be a coupon nobody can use).
+  await form.getByLabel('Until (time)').fill('00:00');
+  await form.getByLabel('VIP', { exact: true }).check();
+  await form.getByLabel('Segments (comma-separated)').fill(' regulars , regulars, lunch ');
+  await desk.saveCoupon();
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Coupon VIPNIGHT saved.' }),
+  ).toBeVisible();
+  await expect
+    .poll(async () =>
+      (
+        await shop.server.documents<{
+          code: string;
+          weekdays: number[];
+          hours?: { from: string; to: string };
+          eligibility: { tiers: string[]; segments: string[] };
+        }>('coupons')
+      ).find((doc) => doc.code === 'VIPNIGHT'),
+    )
+    .toMatchObject({
+      weekdays: [0, 1, 2, 3, 4, 5, 6],
+      hours: { from: '00:00', to: '00:00' },
+      eligibility: { tiers: ['vip'], segments: ['regulars', 'lunch'] },
+    });
+
+  // Opened again, the editor shows what was saved.
+  await page.getByRole('button', { name: 'Edit VIPNIGHT' }).click();
+  await expect(desk.editor.getByLabel('Tue', { exact: true })).toBeChecked();
+  await expect(desk.editor.getByLabel('VIP', { exact: true })).toBeChecked();
+  await expect(desk.editor.getByLabel('Gold', { exact: true })).not.toBeChecked();
+  await expect(desk.editor.getByLabel('Segments (comma-separated)')).toHaveValue('regulars, lunch');
+  await desk.editor.getByRole('button', { name: 'Cancel' }).click();
+
+  // Ada is not a VIP: the till refuses the coupon with the reason.
+  await desk.go('Till');
+  await checkout.findMember(ADA.phone, ADA.name);
+  await checkout.amount.fill('30.00');
+  await checkout.coupon.fill('vipnight');
+  await expect(checkout.couponStatus).toContainText('This coupon is only for VIP members.');
+});
+
+test('a manager corrects a profile, consents included; the server has the change', async ({
+  page,
+  appUrl,
+  shop,
+}) => {
+  const { checkout } = await openTill(page, appUrl, shop, MANAGER);
+  await checkout.findMember(ADA.phone, ADA.name);
+  await page.getByRole('button', { name: 'Edit profile' }).click();
+  const form = page.getByRole('form', { name: 'Edit profile' });
+  await expect(form.getByLabel('App notifications')).not.toBeChecked();
+  await form.getByLabel('App notifications').check();
+  await form.getByLabel('Anniversary offers').check();
+  await form.getByLabel('Allergies (comma separated)').fill('peanuts, sesame');
+  await form.getByRole('button', { name: 'Save profile' }).click();
+  await expect(checkout.managerActions).toContainText('Profile saved.');
+  await expect
+    .poll(
+      async () =>
+        (
+          await shop.server.documents<{
+            phone: string;
+            consents: Record<string, boolean>;
+            preferences: { allergies: string[] };
+          }>('members')
+        ).find((doc) => doc.phone === ADA.phone),
+      { timeout: 30_000 },
+    )
+    .toMatchObject({
+      consents: { push: true, anniversaryOffers: true },
+      preferences: { allergies: ['peanuts', 'sesame'] },
+    });
 });

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { parseMoney } from '@tillpoint/loyalty';
-import type { CouponKind } from '@tillpoint/loyalty';
+import type { CouponKind, ProgramSettings } from '@tillpoint/loyalty';
 import type { CouponDoc } from '@tillpoint/protocol';
 import { couponDraftOf } from '@tillpoint/terminal-core';
 import type { CouponDraft } from '@tillpoint/terminal-core';
@@ -27,7 +27,19 @@ interface CouponForm {
   readonly usageLimit: string;
   readonly perMemberLimit: string;
   readonly active: boolean;
+  /** 0 = Sunday … 6 = Saturday; none = every day. */
+  readonly weekdays: readonly number[];
+  readonly hoursFrom: string;
+  readonly hoursTo: string;
+  readonly tiers: readonly string[];
+  readonly newMembersOnly: boolean;
+  /** Comma-separated names. */
+  readonly segments: string;
+  readonly stores: string;
+  readonly regions: string;
 }
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 
 const EMPTY_FORM: CouponForm = {
   code: '',
@@ -44,7 +56,27 @@ const EMPTY_FORM: CouponForm = {
   usageLimit: '',
   perMemberLimit: '',
   active: true,
+  weekdays: [],
+  hoursFrom: '',
+  hoursTo: '',
+  tiers: [],
+  newMembersOnly: false,
+  segments: '',
+  stores: '',
+  regions: '',
 };
+
+/** "a, b ,, c" → ['a', 'b', 'c'] (no duplicates). */
+function names(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    ),
+  ];
+}
 
 const plainAmount = (minor: number | undefined) =>
   minor === undefined ? '' : (minor / 100).toFixed(2);
@@ -79,14 +111,22 @@ function formOf(coupon: CouponDoc): CouponForm {
     usageLimit: coupon.usageLimit !== undefined ? String(coupon.usageLimit) : '',
     perMemberLimit: coupon.perMemberLimit !== undefined ? String(coupon.perMemberLimit) : '',
     active: coupon.active,
+    weekdays: coupon.weekdays,
+    hoursFrom: coupon.hours?.from ?? '',
+    hoursTo: coupon.hours?.to ?? '',
+    tiers: coupon.eligibility.tiers,
+    newMembersOnly: coupon.eligibility.newMembersOnly,
+    segments: coupon.eligibility.segments.join(', '),
+    stores: coupon.eligibility.stores.join(', '),
+    regions: coupon.eligibility.regions.join(', '),
   };
 }
 
 type Built = { readonly draft: CouponDraft } | { readonly problem: string };
 
 /**
- * What was typed, read into a draft (amounts, counts and days); the rules themselves are
- * terminal-core's. The fields this form does not show (weekdays, hours, eligibility) are kept.
+ * What was typed, read into a draft (amounts, counts, days, hours and names); the rules
+ * themselves are terminal-core's.
  */
 function buildDraft(form: CouponForm, editing: CouponDoc | undefined, currency: string): Built {
   const amount = (label: string, text: string, required: boolean) => {
@@ -127,6 +167,11 @@ function buildDraft(form: CouponForm, editing: CouponDoc | undefined, currency: 
   const expiresAt = form.lastDay.trim() ? startOfDay(form.lastDay.trim(), 1) : undefined;
   if (form.startsOn.trim() && !startsAt) return { problem: 'First day: enter a date.' };
   if (form.lastDay.trim() && !expiresAt) return { problem: 'Last day: enter a date.' };
+  const hoursFrom = form.hoursFrom.trim();
+  const hoursTo = form.hoursTo.trim();
+  if ((hoursFrom === '') !== (hoursTo === '')) {
+    return { problem: 'Hours: enter both the start and the end, or neither.' };
+  }
   const kept = editing ? couponDraftOf(editing) : {};
   const {
     startsAt: _startsAt,
@@ -135,11 +180,11 @@ function buildDraft(form: CouponForm, editing: CouponDoc | undefined, currency: 
     freeItem: _freeItem,
     usageLimit: _usageLimit,
     perMemberLimit: _perMemberLimit,
+    hours: _hours,
     ...rest
   } = kept as CouponDraft;
   return {
     draft: {
-      eligibility: {},
       ...rest,
       ...(editing ? { id: editing.id } : {}),
       code: form.code,
@@ -164,6 +209,15 @@ function buildDraft(form: CouponForm, editing: CouponDoc | undefined, currency: 
       ...('value' in perMemberLimit ? { perMemberLimit: perMemberLimit.value } : {}),
       ...(startsAt ? { startsAt } : {}),
       ...(expiresAt ? { expiresAt } : {}),
+      weekdays: [...form.weekdays].sort((a, b) => a - b),
+      ...(hoursFrom !== '' ? { hours: { from: hoursFrom, to: hoursTo } } : {}),
+      eligibility: {
+        tiers: [...form.tiers],
+        newMembersOnly: form.newMembersOnly,
+        segments: names(form.segments),
+        stores: names(form.stores),
+        regions: names(form.regions),
+      },
     } as CouponDraft,
   };
 }
@@ -200,6 +254,7 @@ export function CouponsScreen() {
           key={editing === 'new' ? 'new' : editing.id}
           editing={editing === 'new' ? undefined : editing}
           currency={currency}
+          tiers={program?.tiers.list ?? []}
           onDone={(message) => {
             setEditing(undefined);
             setSaved(message);
@@ -269,10 +324,12 @@ export function CouponsScreen() {
 function CouponEditor({
   editing,
   currency,
+  tiers,
   onDone,
 }: {
   readonly editing: CouponDoc | undefined;
   readonly currency: string;
+  readonly tiers: ProgramSettings['tiers']['list'];
   readonly onDone: (message?: string) => void;
 }) {
   const terminal = useApp((state) => state.terminal);
@@ -280,6 +337,8 @@ function CouponEditor({
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<CouponForm>) => setForm((current) => ({ ...current, ...patch }));
+  const toggle = <T,>(list: readonly T[], item: T, on: boolean): T[] =>
+    on ? [...list.filter((entry) => entry !== item), item] : list.filter((entry) => entry !== item);
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -409,6 +468,80 @@ function CouponEditor({
             />
           </label>
         </div>
+        <fieldset>
+          <legend>When (optional)</legend>
+          <div role="group" aria-label="Days">
+            {WEEKDAYS.map((day, index) => (
+              <label className="check" key={day}>
+                <input
+                  type="checkbox"
+                  name={`weekday-${day}`}
+                  checked={form.weekdays.includes(index)}
+                  onChange={(event) =>
+                    set({ weekdays: toggle(form.weekdays, index, event.target.checked) })
+                  }
+                />
+                {day}
+              </label>
+            ))}
+            <span className="muted">No day ticked: every day.</span>
+          </div>
+          <div className="field-row">
+            <label className="field">
+              <span>From (time)</span>
+              <input
+                name="hoursFrom"
+                type="time"
+                value={form.hoursFrom}
+                onChange={(event) => set({ hoursFrom: event.target.value })}
+              />
+            </label>
+            <label className="field">
+              <span>Until (time)</span>
+              <input
+                name="hoursTo"
+                type="time"
+                value={form.hoursTo}
+                onChange={(event) => set({ hoursTo: event.target.value })}
+              />
+            </label>
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Who (optional)</legend>
+          {tiers.length > 0 ? (
+            <div role="group" aria-label="Tiers">
+              {tiers.map((tier) => (
+                <label className="check" key={tier.id}>
+                  <input
+                    type="checkbox"
+                    name={`tier-${tier.id}`}
+                    checked={form.tiers.includes(tier.id)}
+                    onChange={(event) =>
+                      set({ tiers: toggle(form.tiers, tier.id, event.target.checked) })
+                    }
+                  />
+                  {tier.name}
+                </label>
+              ))}
+              <span className="muted">No tier ticked: every tier.</span>
+            </div>
+          ) : null}
+          <label className="check">
+            <input
+              type="checkbox"
+              name="newMembersOnly"
+              checked={form.newMembersOnly}
+              onChange={(event) => set({ newMembersOnly: event.target.checked })}
+            />
+            New members only
+          </label>
+          <div className="field-row">
+            {text('Segments (comma-separated)', 'segments', { maxLength: 400 })}
+            {text('Stores (comma-separated)', 'stores', { maxLength: 2000 })}
+            {text('Regions (comma-separated)', 'regions', { maxLength: 800 })}
+          </div>
+        </fieldset>
         <label className="check">
           <input
             type="checkbox"

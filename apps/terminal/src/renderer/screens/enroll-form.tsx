@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { FormEvent, KeyboardEvent } from 'react';
+import { ConsentChecks } from '../components/consent-checks.js';
 import { ProblemText } from '../components/feedback.js';
 import { TextField } from '../components/text-field.js';
 import { errorText } from '../format.js';
@@ -9,14 +10,10 @@ interface Props {
   readonly phone: string;
 }
 
-const CONSENTS = [
-  { key: 'sms', label: 'Text messages' },
-  { key: 'email', label: 'Email' },
-  { key: 'specialOffers', label: 'Special offers' },
-  { key: 'birthdayOffers', label: 'Birthday offers' },
-] as const;
+/** The consents asked at enrolment (the others start off and are set in the profile). */
+const ENROLL_CONSENTS = ['sms', 'email', 'specialOffers', 'birthdayOffers'] as const;
 
-type ConsentKey = (typeof CONSENTS)[number]['key'];
+type EnrollConsent = (typeof ENROLL_CONSENTS)[number];
 
 /** A number nobody has: enroll the customer in a few keystrokes (name, Enter). */
 export function EnrollForm({ phone }: Props) {
@@ -27,7 +24,7 @@ export function EnrollForm({ phone }: Props) {
   const [email, setEmail] = useState('');
   const [birthday, setBirthday] = useState('');
   const [referral, setReferral] = useState('');
-  const [consents, setConsents] = useState<Record<ConsentKey, boolean>>({
+  const [consents, setConsents] = useState<Record<EnrollConsent, boolean>>({
     sms: false,
     email: false,
     specialOffers: false,
@@ -109,21 +106,7 @@ export function EnrollForm({ phone }: Props) {
             onText={setBirthday}
           />
         </div>
-        <fieldset className="consents">
-          <legend>The customer agrees to receive</legend>
-          {CONSENTS.map((consent) => (
-            <label key={consent.key} className="check">
-              <input
-                type="checkbox"
-                checked={consents[consent.key]}
-                onChange={(event) =>
-                  setConsents({ ...consents, [consent.key]: event.target.checked })
-                }
-              />
-              {consent.label}
-            </label>
-          ))}
-        </fieldset>
+        <ConsentChecks keys={ENROLL_CONSENTS} value={consents} onChange={setConsents} />
         <TextField
           label="Referral code (optional)"
           name="referralCode"

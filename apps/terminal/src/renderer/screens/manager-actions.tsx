@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import type { MemberDoc } from '@tillpoint/protocol';
+import type { MemberConsents, MemberDoc } from '@tillpoint/protocol';
 import type { Result } from '@tillpoint/loyalty';
 import type { ProfilePatch, Terminal } from '@tillpoint/terminal-core';
+import { CONSENT_LABELS, ConsentChecks } from '../components/consent-checks.js';
+import type { ConsentKey } from '../components/consent-checks.js';
 import { Feedback, ProblemText } from '../components/feedback.js';
 import type { Message } from '../components/feedback.js';
 import { TextField } from '../components/text-field.js';
@@ -163,6 +165,8 @@ const listOf = (text: string) =>
 
 type EditableStatus = NonNullable<ProfilePatch['status']>;
 
+const CONSENT_KEYS = Object.keys(CONSENT_LABELS) as ConsentKey[];
+
 /** The profile fields a manager corrects at the till; empty optional fields are cleared. */
 function ProfileForm({
   member,
@@ -178,6 +182,7 @@ function ProfileForm({
   const [allergies, setAllergies] = useState(listText(member.preferences.allergies));
   const [dietary, setDietary] = useState(listText(member.preferences.dietary));
   const [tags, setTags] = useState(listText(member.tags));
+  const [consents, setConsents] = useState<MemberConsents>(member.consents);
   const editableStatus = ['active', 'inactive', 'blocked'].includes(member.status);
   const [status, setStatus] = useState<EditableStatus>(
     editableStatus ? (member.status as EditableStatus) : 'active',
@@ -209,6 +214,7 @@ function ProfileForm({
         anniversary: anniversary.trim() || null,
         preferences,
         tags: listOf(tags),
+        consents,
         ...(editableStatus ? { status } : {}),
       });
     } finally {
@@ -273,6 +279,12 @@ function ProfileForm({
         maxLength={2000}
         value={tags}
         onText={setTags}
+      />
+      <ConsentChecks
+        keys={CONSENT_KEYS}
+        value={consents}
+        onChange={setConsents}
+        legend="The member agrees to receive"
       />
       {editableStatus ? (
         <label className="field">
