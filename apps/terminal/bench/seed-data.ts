@@ -4,13 +4,17 @@
  * are pure functions of `i`, so both sides agree without sending 100,000 documents around.
  * Plain TypeScript, no Node or DOM APIs.
  */
-import type { AccountDoc, MemberDoc, StaffDoc } from '@tillpoint/protocol';
-import { formatHlc, toPhoneSuffix, toSearchName } from '@tillpoint/protocol';
+import type { AccountDoc, MemberDoc, StaffDoc, Writer } from '@tillpoint/protocol';
+import { MEMBER_SCALAR_FIELDS, newMemberDoc, randomMemberProfile } from '@tillpoint/protocol';
 
 export const BENCH_STORE_ID = 'bench-store';
 export const BENCH_STAFF_ID = 'bench-cashier';
 export const BENCH_STAFF_PIN = '2468';
-const LOADER_TERMINAL_ID = 'bench-loader';
+const LOADER: Writer = {
+  terminalId: 'bench-loader',
+  storeId: BENCH_STORE_ID,
+  staffId: BENCH_STAFF_ID,
+};
 const SEED = 20_260_101;
 const DAY = 86_400_000;
 /** History of the data set ends here (fixed, so every run has the same documents). */
@@ -77,47 +81,16 @@ export function benchMember(i: number): BenchMember {
   const createdAt = new Date(createdMs).toISOString();
   const id = seededUuidV7(createdMs, random);
   const name = `${FIRST[Math.floor(random() * FIRST.length)]} ${LAST[Math.floor(random() * LAST.length)]}`;
-  const phone = phoneOf(i);
-  const clock = formatHlc({ ms: createdMs, counter: 0, node: LOADER_TERMINAL_ID });
-  const member: MemberDoc = {
+  const member = newMemberDoc({
     id,
-    phone,
-    phoneSuffix: toPhoneSuffix(phone),
+    phone: phoneOf(i),
     name,
-    searchName: toSearchName(name),
-    occasions: [],
-    preferences: {
-      dietary: random() < 0.3 ? ['vegetarian'] : [],
-      allergies: random() < 0.1 ? ['peanuts'] : [],
-      favoriteItems: [],
-    },
-    consents: {
-      email: random() < 0.6,
-      sms: random() < 0.4,
-      push: false,
-      specialOffers: random() < 0.5,
-      birthdayOffers: true,
-      anniversaryOffers: false,
-    },
-    tags: [],
-    status: 'active',
+    ...randomMemberProfile(random),
     referralCode: `B${String(i).padStart(7, '0')}`,
-    notes: [],
-    homeStoreId: BENCH_STORE_ID,
     createdAt,
-    createdBy: { terminalId: LOADER_TERMINAL_ID, staffId: BENCH_STAFF_ID },
-    fieldClocks: {
-      phone: clock,
-      phoneSuffix: clock,
-      name: clock,
-      searchName: clock,
-      status: clock,
-      referralCode: clock,
-      homeStoreId: clock,
-    },
-    rev: 0,
-    updatedAt: createdAt,
-  };
+    by: LOADER,
+    clocked: MEMBER_SCALAR_FIELDS,
+  });
   const visits = Math.floor(random() * 30);
   const spend = visits * (1_500 + Math.floor(random() * 3_000));
   const lifetime = 100 + Math.floor(spend / 100);

@@ -2,3 +2,4 @@ export * from './schemas/index.js';
 export * from './ownership.js';
 export * from './wire.js';
 export * from './hlc.js';
+export * from './new-documents.js';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemberDoc } from '@tillpoint/protocol';
-import { formatHlc, toPhoneSuffix, toSearchName } from '@tillpoint/protocol';
+import { MEMBER_SCALAR_FIELDS, formatHlc, newMemberDoc, toSearchName } from '@tillpoint/protocol';
 import { writeDocuments } from '../../../server/src/sync/document-store.js';
 import { createUuidV7Generator, cryptoRandom, systemClock } from './ids.js';
 import { firstLoadKey } from './first-load.js';
@@ -22,44 +22,17 @@ const newId = createUuidV7Generator(systemClock, cryptoRandom);
 /** Member `i` as another till enrolled it. */
 function member(i: number): MemberDoc {
   const at = new Date().toISOString();
-  const clock = formatHlc({ ms: Date.now(), counter: i, node: 'enrolling-till' });
-  const phone = `+1415${3_000_000 + i}`;
-  const name = `Member ${i}`;
-  return {
+  return newMemberDoc({
     id: newId(),
-    phone,
-    phoneSuffix: toPhoneSuffix(phone),
-    name,
-    searchName: toSearchName(name),
-    occasions: [],
-    preferences: { dietary: [], allergies: [], favoriteItems: [] },
-    consents: {
-      email: false,
-      sms: false,
-      push: false,
-      specialOffers: false,
-      birthdayOffers: true,
-      anniversaryOffers: false,
-    },
-    tags: [],
-    status: 'active',
+    phone: `+1415${3_000_000 + i}`,
+    name: `Member ${i}`,
+    consents: { birthdayOffers: true },
     referralCode: `F${String(i).padStart(7, '0')}`,
-    notes: [],
-    homeStoreId: 'store-1',
     createdAt: at,
-    createdBy: { terminalId: 'enrolling-till', staffId: 'manager-max' },
-    fieldClocks: {
-      phone: clock,
-      phoneSuffix: clock,
-      name: clock,
-      searchName: clock,
-      status: clock,
-      referralCode: clock,
-      homeStoreId: clock,
-    },
-    rev: 0,
-    updatedAt: at,
-  };
+    by: { terminalId: 'enrolling-till', storeId: 'store-1', staffId: 'manager-max' },
+    clock: formatHlc({ ms: Date.now(), counter: i, node: 'enrolling-till' }),
+    clocked: MEMBER_SCALAR_FIELDS,
+  });
 }
 /** Members of the chain (written on the server before the terminals open). */
 let members: MemberDoc[] = [];

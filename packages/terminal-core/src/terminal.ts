@@ -27,11 +27,13 @@ import {
   EMAIL_PATTERN,
   EnrollResponseSchema,
   MEMBER_NAME_MAX_LENGTH,
+  NO_CONSENTS,
   formatHlc,
   hlcTick,
+  newMemberDoc,
+  newTransactionDoc,
   parseHlc,
   stampFields,
-  toPhoneSuffix,
   toSearchName,
 } from '@tillpoint/protocol';
 import type {
@@ -45,6 +47,7 @@ import type {
   StaffDoc,
   StaffRole,
   TransactionDoc,
+  Writer,
 } from '@tillpoint/protocol';
 import type { LedgerAcks } from './balance.js';
 import { planCheckout } from './checkout.js';
@@ -193,15 +196,6 @@ function dayKey(ms: number, timeZone: string): string {
   }
   return format.format(ms);
 }
-
-const ALL_CONSENTS_OFF: MemberConsents = {
-  email: false,
-  sms: false,
-  push: false,
-  specialOffers: false,
-  birthdayOffers: false,
-  anniversaryOffers: false,
-};
 
 type Refused<C extends string> = {
   readonly ok: false;
@@ -831,18 +825,14 @@ export class Terminal {
     >,
     at: string,
   ): Promise<TransactionDoc> {
-    const doc = {
+    const doc = newTransactionDoc({
+      ...fields,
       id: this.#newId(),
-      storeId: context.connection.storeId,
-      terminalId: context.connection.terminalId,
-      staffId: context.session.staffId,
+      by: writerOf(context),
       programVersion: program.version,
       occurredAt: at,
       offline: this.#offline(),
-      ...fields,
-      rev: 0,
-      updatedAt: at,
-    } as TransactionDoc;
+    });
     // Awaited: the transaction is stored before the command answers.
     await this.#db.transactions.insert(doc);
     this.#localWrites.next();
@@ -921,39 +911,20 @@ export class Terminal {
       referralCode = claim.value.referralCode;
     }
     const ownCode = await this.#newReferralCode(program);
-    const clock = this.#nextClock();
-    const fields = {
+    // Every field the member is enrolled with carries this edit's clock.
+    const member = newMemberDoc({
+      id,
       phone: phone.value,
-      phoneSuffix: toPhoneSuffix(phone.value),
       name,
-      searchName: toSearchName(name),
-      ...(email ? { email } : {}),
-      ...(birthday ? { birthday } : {}),
-      occasions: [],
-      preferences: { dietary: [], allergies: [], favoriteItems: [] },
-      consents: { ...ALL_CONSENTS_OFF, ...pickConsents(input.consents) },
-      tags: [],
-      status: 'active' as const,
+      email,
+      birthday,
+      consents: pickConsents(input.consents),
       referralCode: ownCode,
-      ...(referredBy ? { referredBy } : {}),
-      notes: [],
-      homeStoreId: session.value.connection.storeId,
-    };
-    const member = stampFields<MemberDoc>(
-      {
-        id,
-        createdAt: at,
-        createdBy: {
-          terminalId: session.value.connection.terminalId,
-          staffId: session.value.session.staffId,
-        },
-        fieldClocks: {},
-        rev: 0,
-        updatedAt: at,
-      } as unknown as MemberDoc,
-      fields,
-      clock,
-    );
+      referredBy,
+      createdAt: at,
+      by: writerOf(session.value),
+      clock: this.#nextClock(),
+    });
     await this.#db.members.insert(member);
     const bonus = program.bonuses.enrollment;
     if (bonus > 0) {
@@ -1579,9 +1550,18 @@ export class Terminal {
   }
 }
 
+/** The terminal and the staff member signed in on it, who write what the till records. */
+function writerOf(context: { session: StaffSession; connection: ConnectionSettings }): Writer {
+  return {
+    terminalId: context.connection.terminalId,
+    storeId: context.connection.storeId,
+    staffId: context.session.staffId,
+  };
+}
+
 function pickConsents(consents: Partial<MemberConsents> | undefined): Partial<MemberConsents> {
   const picked: Partial<MemberConsents> = {};
-  for (const key of Object.keys(ALL_CONSENTS_OFF) as (keyof MemberConsents)[]) {
+  for (const key of Object.keys(NO_CONSENTS) as (keyof MemberConsents)[]) {
     const value = consents?.[key];
     if (typeof value === 'boolean') picked[key] = value;
   }

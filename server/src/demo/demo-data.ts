@@ -8,8 +8,23 @@
  */
 import { randomInt } from 'node:crypto';
 import { DEFAULT_PROGRAM } from '@tillpoint/loyalty';
-import { formatHlc, toPhoneSuffix, toSearchName } from '@tillpoint/protocol';
-import type { CouponDoc, MemberDoc, RewardDoc, TransactionDoc } from '@tillpoint/protocol';
+import {
+  newCouponDoc,
+  newMemberDoc,
+  newRewardDoc,
+  newTransactionDoc,
+  randomMemberProfile,
+} from '@tillpoint/protocol';
+import type {
+  CouponDoc,
+  MemberDoc,
+  NewCoupon,
+  NewReward,
+  NewTransaction,
+  RewardDoc,
+  TransactionDoc,
+  Writer,
+} from '@tillpoint/protocol';
 import type { AuthService } from '../auth/auth-service.js';
 import { createStaff } from '../auth/staff-service.js';
 import type { Database } from '../db/database.js';
@@ -18,7 +33,12 @@ import type { CollectionRegistry } from '../sync/collection-handlers.js';
 import { readDocument, writeDocuments } from '../sync/document-store.js';
 
 export const DEMO_STORE_ID = 'demo-store';
-const DEMO_TERMINAL_ID = 'demo-loader';
+/** Writes the members and their histories, as the demo cashier at the demo store's till. */
+const LOADER: Writer = {
+  terminalId: 'demo-loader',
+  storeId: DEMO_STORE_ID,
+  staffId: 'demo-cashier',
+};
 const DAY = 86_400_000;
 
 /** mulberry32: a small, fast, seedable PRNG (deterministic demo data). */
@@ -103,19 +123,10 @@ export interface DemoResult {
 
 function catalog(now: Date): { coupons: CouponDoc[]; rewards: RewardDoc[] } {
   const at = now.toISOString();
-  const base = {
-    minimumOrder: 0,
-    weekdays: [],
-    eligibility: { tiers: [], segments: [], newMembersOnly: false, stores: [], regions: [] },
-    active: true,
-    stackable: false,
-    usage: { used: 0 },
-    rev: 0,
-    updatedAt: at,
-  };
+  const coupon = (fields: Omit<NewCoupon, 'updatedAt'>) =>
+    newCouponDoc({ ...fields, updatedAt: at });
   const coupons: CouponDoc[] = [
-    {
-      ...base,
+    coupon({
       id: 'demo-welcome10',
       code: 'WELCOME10',
       name: '10% off your order',
@@ -123,9 +134,8 @@ function catalog(now: Date): { coupons: CouponDoc[]; rewards: RewardDoc[] } {
       value: 10,
       maxDiscount: 20_00,
       minimumOrder: 15_00,
-    },
-    {
-      ...base,
+    }),
+    coupon({
       id: 'demo-fiveoff',
       code: 'FIVEOFF',
       name: '5.00 off orders over 30.00',
@@ -133,27 +143,24 @@ function catalog(now: Date): { coupons: CouponDoc[]; rewards: RewardDoc[] } {
       value: 5_00,
       minimumOrder: 30_00,
       perMemberLimit: 3,
-    },
-    {
-      ...base,
+    }),
+    coupon({
       id: 'demo-freechai',
       code: 'FREECHAI',
       name: 'A free masala chai',
       kind: 'free-item',
       value: 0,
       freeItem: { sku: 'chai', name: 'Masala chai', value: 3_00 },
-    },
-    {
-      ...base,
+    }),
+    coupon({
       id: 'demo-onetime',
       code: 'GRANDOPENING',
       name: 'Grand opening: 15.00 off, once',
       kind: 'fixed',
       value: 15_00,
       usageLimit: 1,
-    },
-    {
-      ...base,
+    }),
+    coupon({
       id: 'demo-spring',
       code: 'SPRING20',
       name: 'Spring 20% (expired)',
@@ -161,12 +168,12 @@ function catalog(now: Date): { coupons: CouponDoc[]; rewards: RewardDoc[] } {
       value: 20,
       startsAt: new Date(now.getTime() - 400 * DAY).toISOString(),
       expiresAt: new Date(now.getTime() - 300 * DAY).toISOString(),
-    },
+    }),
   ];
-  const reward = { tierExclusive: [], active: true, usage: { redeemed: 0 }, rev: 0, updatedAt: at };
+  const reward = (fields: Omit<NewReward, 'updatedAt'>) =>
+    newRewardDoc({ ...fields, updatedAt: at });
   const rewards: RewardDoc[] = [
-    {
-      ...reward,
+    reward({
       id: 'demo-dessert',
       name: 'Free dessert',
       description: 'Any dessert from the menu',
@@ -174,9 +181,8 @@ function catalog(now: Date): { coupons: CouponDoc[]; rewards: RewardDoc[] } {
       pointsCost: 500,
       value: 5_50,
       stock: null,
-    },
-    {
-      ...reward,
+    }),
+    reward({
       id: 'demo-tasting',
       name: "Chef's tasting menu",
       description: 'For two, on a weekday evening',
@@ -184,9 +190,8 @@ function catalog(now: Date): { coupons: CouponDoc[]; rewards: RewardDoc[] } {
       pointsCost: 5_000,
       stock: 20,
       tierExclusive: ['gold', 'platinum', 'vip'],
-    },
-    {
-      ...reward,
+    }),
+    reward({
       id: 'demo-ten-off',
       name: '10.00 off',
       description: 'Off your next order',
@@ -194,7 +199,7 @@ function catalog(now: Date): { coupons: CouponDoc[]; rewards: RewardDoc[] } {
       pointsCost: 1_000,
       value: 10_00,
       stock: null,
-    },
+    }),
   ];
   return { coupons, rewards };
 }
@@ -223,7 +228,6 @@ export async function loadDemo(
     (options.anchor ?? now).getUTCMonth(),
     (options.anchor ?? now).getUTCDate(),
   );
-  const terminal = { terminalId: DEMO_TERMINAL_ID, storeId: DEMO_STORE_ID };
 
   await auth.createStore({ id: DEMO_STORE_ID, name: 'Tillpoint Demo Bistro' });
   const cashierPin = String(randomInt(0, 10_000)).padStart(4, '0');
@@ -250,66 +254,31 @@ export async function loadDemo(
     const createdMs = anchor - Math.floor((30 + random() * 510) * DAY) + Math.floor(random() * DAY);
     const createdAt = new Date(createdMs).toISOString();
     const name = `${FIRST_NAMES[Math.floor(random() * FIRST_NAMES.length)]} ${LAST_NAMES[Math.floor(random() * LAST_NAMES.length)]}`;
-    const phone = `+1415555${String(i).padStart(4, '0')}`;
-    const clock = formatHlc({ ms: createdMs, counter: 0, node: DEMO_TERMINAL_ID });
     const month = 1 + Math.floor(random() * 12);
     const day = 1 + Math.floor(random() * 28);
-    const member: MemberDoc = {
+    const member = newMemberDoc({
       id: seededUuidV7(createdMs, random),
-      phone,
-      phoneSuffix: toPhoneSuffix(phone),
+      phone: `+1415555${String(i).padStart(4, '0')}`,
       name,
-      searchName: toSearchName(name),
       birthday: `--${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
-      occasions: [],
-      preferences: {
-        dietary: random() < 0.3 ? ['vegetarian'] : [],
-        allergies: random() < 0.1 ? ['peanuts'] : [],
-        favoriteItems: [],
-      },
-      consents: {
-        email: random() < 0.6,
-        sms: random() < 0.4,
-        push: false,
-        specialOffers: random() < 0.5,
-        birthdayOffers: true,
-        anniversaryOffers: false,
-      },
-      tags: [],
-      status: 'active',
+      ...randomMemberProfile(random),
       referralCode: `DEMO${String(i).padStart(4, '0')}`,
-      notes: [],
-      homeStoreId: DEMO_STORE_ID,
       createdAt,
-      createdBy: { terminalId: DEMO_TERMINAL_ID, staffId: 'demo-cashier' },
-      fieldClocks: {
-        phone: clock,
-        phoneSuffix: clock,
-        name: clock,
-        searchName: clock,
-        birthday: clock,
-        status: clock,
-      },
-      rev: 0,
-      updatedAt: createdAt,
-    };
+      by: LOADER,
+      clocked: ['phone', 'phoneSuffix', 'name', 'searchName', 'birthday', 'status'],
+    });
     members.push(member);
     const tx = (
       ms: number,
-      fields: Partial<TransactionDoc> &
-        Pick<TransactionDoc, 'kind' | 'pointsEarned' | 'pointsRedeemed'>,
-    ): TransactionDoc => ({
-      id: seededUuidV7(ms, random),
-      memberId: member.id,
-      ...terminal,
-      staffId: 'demo-cashier',
-      programVersion: 1,
-      occurredAt: new Date(ms).toISOString(),
-      offline: false,
-      rev: 0,
-      updatedAt: new Date(ms).toISOString(),
-      ...fields,
-    });
+      fields: Omit<NewTransaction, 'id' | 'memberId' | 'by' | 'occurredAt'>,
+    ): TransactionDoc =>
+      newTransactionDoc({
+        id: seededUuidV7(ms, random),
+        memberId: member.id,
+        by: LOADER,
+        occurredAt: new Date(ms).toISOString(),
+        ...fields,
+      });
     transactions.push(
       tx(createdMs + 1_000, {
         kind: 'enrollment-bonus',

@@ -3,7 +3,7 @@
  * each checked to have changed nothing in the database.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PROTOCOL_HEADER } from '@tillpoint/protocol';
+import { PROTOCOL_HEADER, newCouponDoc } from '@tillpoint/protocol';
 import type { RunningServer } from '../server.js';
 import { createTestDatabase, testTargets } from '../test-support/test-database.js';
 import type { TestDatabase } from '../test-support/test-database.js';
@@ -18,19 +18,14 @@ const STORE = 'store-http';
 
 function coupon(overrides: Record<string, unknown> = {}) {
   return {
-    id: 'coupon-1',
-    code: 'WELCOME10',
-    name: 'Welcome',
-    kind: 'percent',
-    value: 10,
-    minimumOrder: 0,
-    weekdays: [],
-    eligibility: { tiers: [], segments: [], newMembersOnly: false, stores: [], regions: [] },
-    active: true,
-    stackable: false,
-    usage: { used: 0 },
-    rev: 0,
-    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...newCouponDoc({
+      id: 'coupon-1',
+      code: 'WELCOME10',
+      name: 'Welcome',
+      kind: 'percent',
+      value: 10,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    }),
     ...overrides,
   };
 }

@@ -11,8 +11,16 @@
  */
 import { createInterface } from 'node:readline';
 import { DEFAULT_PROGRAM, parseProgramSettings } from '@tillpoint/loyalty';
-import { formatHlc, toPhoneSuffix, toSearchName } from '@tillpoint/protocol';
-import type { CouponDoc, MemberDoc, RewardDoc, TransactionDoc } from '@tillpoint/protocol';
+import { newCouponDoc, newMemberDoc, newRewardDoc, newTransactionDoc } from '@tillpoint/protocol';
+import type {
+  CouponDoc,
+  MemberDoc,
+  NewCoupon,
+  NewReward,
+  RewardDoc,
+  TransactionDoc,
+  Writer,
+} from '@tillpoint/protocol';
 import { createStaff } from '../../../../server/src/auth/staff-service.js';
 import { loadConfig } from '../../../../server/src/config.js';
 import { uuidv7 } from '../../../../server/src/ids.js';
@@ -43,84 +51,37 @@ const registry = createSyncCollections();
 const server = await startServer(config, { registry });
 const { db, auth } = server;
 
+// Seeds are checked against the protocol's schemas before they are written (see 'setup').
 function couponDoc(seed: SeedCoupon, now: string): CouponDoc {
-  return {
-    name: seed.code,
-    kind: 'fixed',
-    value: 500,
-    minimumOrder: 0,
-    weekdays: [],
-    eligibility: { tiers: [], segments: [], newMembersOnly: false, stores: [], regions: [] },
-    active: true,
-    stackable: false,
-    usage: { used: 0 },
-    rev: 0,
-    updatedAt: now,
-    ...seed,
-  } as CouponDoc;
+  return newCouponDoc({ updatedAt: now, ...seed } as NewCoupon);
 }
 
 function rewardDoc(seed: SeedReward, now: string): RewardDoc {
-  return {
-    description: '',
-    kind: 'product',
-    stock: null,
-    tierExclusive: [],
-    active: true,
-    usage: { redeemed: 0 },
-    rev: 0,
-    updatedAt: now,
-    ...seed,
-  } as RewardDoc;
+  return newRewardDoc({ updatedAt: now, ...seed } as NewReward);
 }
 
-function memberDoc(seed: SeedMember, storeId: string, createdMs: number): MemberDoc {
+function memberDoc(seed: SeedMember, seeder: Writer, createdMs: number): MemberDoc {
   const createdAt = new Date(createdMs).toISOString();
-  const clock = formatHlc({ ms: createdMs, counter: 0, node: ADMIN_TERMINAL });
-  return {
+  return newMemberDoc({
     id: seed.id ?? uuidv7(createdMs),
     phone: seed.phone,
-    phoneSuffix: toPhoneSuffix(seed.phone),
     name: seed.name,
-    searchName: toSearchName(seed.name),
-    occasions: [],
     preferences: {
       dietary: [...(seed.dietary ?? [])],
       allergies: [...(seed.allergies ?? [])],
       favoriteItems: [],
     },
-    consents: {
-      email: false,
-      sms: false,
-      push: false,
-      specialOffers: false,
-      birthdayOffers: false,
-      anniversaryOffers: false,
-    },
-    tags: [],
-    status: 'active',
     referralCode: `E2E${Math.random().toString(36).slice(2, 10).toUpperCase()}`.slice(0, 16),
     notes: (seed.notes ?? []).map((text, index) => ({
       id: `note-${index}`,
       text,
-      staffId: 'e2e-manager',
+      staffId: seeder.staffId,
       at: createdAt,
     })),
-    homeStoreId: storeId,
     createdAt,
-    createdBy: { terminalId: ADMIN_TERMINAL, staffId: 'e2e-manager' },
-    fieldClocks: {
-      phone: clock,
-      phoneSuffix: clock,
-      name: clock,
-      searchName: clock,
-      status: clock,
-      preferences: clock,
-      notes: clock,
-    },
-    rev: 0,
-    updatedAt: createdAt,
-  } as MemberDoc;
+    by: seeder,
+    clocked: ['phone', 'phoneSuffix', 'name', 'searchName', 'status', 'preferences', 'notes'],
+  });
 }
 
 async function collection(name: string): Promise<Record<string, unknown>[]> {
@@ -146,10 +107,11 @@ async function run(command: ServerCommand): Promise<unknown> {
         await createStaff(db, registry, { ...person, storeIds: [storeId] });
       }
       const now = Date.now();
+      const seeder: Writer = { terminalId: ADMIN_TERMINAL, storeId, staffId: 'e2e-manager' };
       const settings = parseProgramSettings({ ...DEFAULT_PROGRAM, ...program, version: 1 });
       if (!settings.ok) throw new Error(`bad program: ${settings.refusal.message}`);
       const memberDocs = members.map((seed, index) =>
-        memberDoc(seed, storeId, now - 86_400_000 + index),
+        memberDoc(seed, seeder, now - 86_400_000 + index),
       );
       const couponDocs = coupons.map((coupon) => couponDoc(coupon, new Date(now).toISOString()));
       const rewardDocs = rewards.map((reward) => rewardDoc(reward, new Date(now).toISOString()));
@@ -188,53 +150,46 @@ async function run(command: ServerCommand): Promise<unknown> {
       for (const [index, seed] of members.entries()) {
         const member = memberDocs[index] as MemberDoc;
         if (seed.points) {
-          const at = new Date(now - 3_600_000 + index).toISOString();
-          ledger.push({
-            id: uuidv7(now - 3_600_000 + index),
-            kind: 'adjustment',
-            memberId: member.id,
-            storeId,
-            terminalId: ADMIN_TERMINAL,
-            staffId: 'e2e-manager',
-            programVersion: 1,
-            occurredAt: at,
-            offline: false,
-            adjustmentPoints: seed.points,
-            reason: 'e2e opening balance',
-            pointsEarned: Math.max(0, seed.points),
-            pointsRedeemed: Math.max(0, -seed.points),
-            rev: 0,
-            updatedAt: at,
-          } as TransactionDoc);
+          const ms = now - 3_600_000 + index;
+          ledger.push(
+            newTransactionDoc({
+              id: uuidv7(ms),
+              kind: 'adjustment',
+              memberId: member.id,
+              by: seeder,
+              occurredAt: new Date(ms).toISOString(),
+              adjustmentPoints: seed.points,
+              reason: 'e2e opening balance',
+              pointsEarned: Math.max(0, seed.points),
+              pointsRedeemed: Math.max(0, -seed.points),
+            }),
+          );
         }
         for (const purchase of seed.purchases ?? []) {
           const ms = now - 1_800_000 + ledger.length;
-          const at = new Date(ms).toISOString();
-          ledger.push({
-            id: uuidv7(ms),
-            kind: 'checkout',
-            memberId: member.id,
-            storeId,
-            terminalId: ADMIN_TERMINAL,
-            staffId: 'e2e-manager',
-            programVersion: 1,
-            occurredAt: at,
-            offline: false,
-            orderTotal: purchase.orderTotal,
-            amountPaid: purchase.orderTotal - (purchase.couponDiscount ?? 0),
-            ...(purchase.couponId
-              ? {
-                  couponId: purchase.couponId,
-                  couponCode: purchase.couponCode,
-                  couponDiscount: purchase.couponDiscount ?? 0,
-                }
-              : {}),
-            pointsEarned: purchase.pointsEarned,
-            pointsRedeemed: 0,
-            ...(purchase.bonuses ? { bonuses: purchase.bonuses } : {}),
-            rev: 0,
-            updatedAt: at,
-          } as TransactionDoc);
+          ledger.push(
+            newTransactionDoc({
+              id: uuidv7(ms),
+              kind: 'checkout',
+              memberId: member.id,
+              by: seeder,
+              occurredAt: new Date(ms).toISOString(),
+              orderTotal: purchase.orderTotal,
+              amountPaid: purchase.orderTotal - (purchase.couponDiscount ?? 0),
+              ...(purchase.couponId
+                ? {
+                    couponId: purchase.couponId,
+                    couponCode: purchase.couponCode,
+                    couponDiscount: purchase.couponDiscount ?? 0,
+                  }
+                : {}),
+              pointsEarned: purchase.pointsEarned,
+              pointsRedeemed: 0,
+              ...(purchase.bonuses
+                ? { bonuses: purchase.bonuses as TransactionDoc['bonuses'] }
+                : {}),
+            }),
+          );
         }
       }
       if (ledger.length > 0) {

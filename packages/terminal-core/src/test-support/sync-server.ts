@@ -11,6 +11,7 @@ import {
 } from '../../../../server/src/test-support/test-server.js';
 import { createSyncCollections } from '../../../../server/src/sync/sync-collections.js';
 import type { RunningServer } from '../../../../server/src/server.js';
+import { newCouponDoc, newRewardDoc } from '@tillpoint/protocol';
 import type { CouponDoc, RewardDoc, StaffDoc, StaffRole } from '@tillpoint/protocol';
 import { hashPin } from '../pin.js';
 import { cryptoRandom } from '../ids.js';
@@ -132,35 +133,11 @@ export class SyncServer {
 }
 
 export function couponDoc(fields: Partial<CouponDoc> & { id: string; code: string }): CouponDoc {
-  return {
-    name: fields.code,
-    kind: 'fixed',
-    value: 500,
-    minimumOrder: 0,
-    weekdays: [],
-    eligibility: { tiers: [], segments: [], newMembersOnly: false, stores: [], regions: [] },
-    active: true,
-    stackable: false,
-    usage: { used: 0 },
-    rev: 0,
-    updatedAt: new Date().toISOString(),
-    ...fields,
-  };
+  return newCouponDoc({ updatedAt: new Date().toISOString(), ...fields });
 }
 
 export function rewardDoc(
   fields: Partial<RewardDoc> & { id: string; pointsCost: number },
 ): RewardDoc {
-  return {
-    name: fields.id,
-    description: '',
-    kind: 'product',
-    stock: null,
-    tierExclusive: [],
-    active: true,
-    usage: { redeemed: 0 },
-    rev: 0,
-    updatedAt: new Date().toISOString(),
-    ...fields,
-  };
+  return newRewardDoc({ name: fields.id, updatedAt: new Date().toISOString(), ...fields });
 }
