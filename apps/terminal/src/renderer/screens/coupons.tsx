@@ -380,6 +380,23 @@ function CouponEditor({
     />
   );
 
+  /** A day or a time of day, with the browser's own picker. */
+  const picker = (
+    label: string,
+    name: 'startsOn' | 'lastDay' | 'hoursFrom' | 'hoursTo',
+    type: 'date' | 'time',
+  ) => (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        name={name}
+        type={type}
+        value={form[name]}
+        onChange={(event) => set({ [name]: event.target.value })}
+      />
+    </label>
+  );
+
   return (
     <section className="panel coupon-editor" aria-labelledby="coupon-editor-title">
       <h2 id="coupon-editor-title">{editing ? `Edit ${editing.code}` : 'New coupon'}</h2>
@@ -449,24 +466,8 @@ function CouponEditor({
           })}
         </div>
         <div className="field-row">
-          <label className="field">
-            <span>First day (optional)</span>
-            <input
-              name="startsOn"
-              type="date"
-              value={form.startsOn}
-              onChange={(event) => set({ startsOn: event.target.value })}
-            />
-          </label>
-          <label className="field">
-            <span>Last day (optional)</span>
-            <input
-              name="lastDay"
-              type="date"
-              value={form.lastDay}
-              onChange={(event) => set({ lastDay: event.target.value })}
-            />
-          </label>
+          {picker('First day (optional)', 'startsOn', 'date')}
+          {picker('Last day (optional)', 'lastDay', 'date')}
         </div>
         <fieldset>
           <legend>When (optional)</legend>
@@ -487,24 +488,8 @@ function CouponEditor({
             <span className="muted">No day ticked: every day.</span>
           </div>
           <div className="field-row">
-            <label className="field">
-              <span>From (time)</span>
-              <input
-                name="hoursFrom"
-                type="time"
-                value={form.hoursFrom}
-                onChange={(event) => set({ hoursFrom: event.target.value })}
-              />
-            </label>
-            <label className="field">
-              <span>Until (time)</span>
-              <input
-                name="hoursTo"
-                type="time"
-                value={form.hoursTo}
-                onChange={(event) => set({ hoursTo: event.target.value })}
-              />
-            </label>
+            {picker('From (time)', 'hoursFrom', 'time')}
+            {picker('Until (time)', 'hoursTo', 'time')}
           </div>
         </fieldset>
         <fieldset>
