@@ -56,7 +56,7 @@ const MEMBERS_PER_TERMINAL = Number(env['BENCH_MEMBERS_PER_TERMINAL'] ?? 20);
 const BATCH = Number(env['BENCH_BATCH'] ?? 20);
 const SECONDS = Number(env['BENCH_SECONDS'] ?? 15);
 /** Paced phase: offered entries/s (all tills together), tried in this order. Empty skips it. */
-const RATES = (env['BENCH_RATES'] ?? '1000,2000,3000,4000,5000,6000,7000,8000')
+const RATES = (env['BENCH_RATES'] ?? '1000,2000,3000,4000,5000,6000,6500,7000,7500,8000')
   .split(',')
   .filter(Boolean)
   .map(Number);
@@ -149,44 +149,65 @@ interface BenchTerminal extends TerminalIdentity {
 /** One keep-alive connection per till, as a till's replication keeps its connection. */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1_000 });
 
+/** Requests sent again because a kept-alive connection was closed under them. */
+let resentOnClosedConnection = 0;
+
+/**
+ * POSTs `body` as JSON. A request on a reused keep-alive connection that the server closed at
+ * the same moment fails with ECONNRESET / "socket hang up" before any answer; it is sent once
+ * more on a new connection, as Node's documentation advises. Every request here may be repeated:
+ * enrollment codes fail the second time visibly, and pushes are idempotent by transaction id.
+ */
 function post(
   url: string,
   body: unknown,
   token?: string,
 ): Promise<{ status: number; json: unknown }> {
   const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
+  const send = (retry: boolean): Promise<{ status: number; json: unknown }> =>
+    new Promise((resolve, reject) => {
+      const request = http.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+            [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
         },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          try {
-            resolve({
-              status: response.statusCode ?? 0,
-              json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
-            });
-          } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
-          }
-        });
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            try {
+              resolve({
+                status: response.statusCode ?? 0,
+                json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
+              });
+            } catch (error) {
+              reject(error instanceof Error ? error : new Error(String(error)));
+            }
+          });
+          response.on('error', reject);
+        },
+      );
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        const closedUnderUs =
+          request.reusedSocket &&
+          (error.code === 'ECONNRESET' || error.message === 'socket hang up');
+        if (retry && closedUnderUs) {
+          resentOnClosedConnection += 1;
+          send(false).then(resolve, reject);
+        } else {
+          reject(error);
+        }
+      });
+      request.end(payload);
+    });
+  return send(true);
 }
 
 interface PhaseResult {
@@ -517,6 +538,7 @@ async function main(): Promise<void> {
     const lines = [
       `tills ${TERMINALS}, members ${TERMINALS * MEMBERS_PER_TERMINAL}, server processes ${SERVERS}, pool ${POOL_SIZE}, ${SOCKET_DIR ? `Unix socket ${SOCKET_DIR}` : 'loopback TCP'}`,
       ...phases.map(describePhase),
+      `requests sent again after the server closed a kept-alive connection: ${resentOnClosedConnection}`,
       `ledger entries recorded: ${recorded.total}; acknowledged ${acknowledged.length}, of them recorded ${recorded.acked} (${exactlyOnce && recorded.total >= recorded.acked ? 'each exactly once' : 'MISMATCH'})`,
       `pgbench TPC-B (-i -s ${PGBENCH_SCALE}; ${pgbenchFlags().join(' ')}) tps: ${tps.toFixed(0)}`,
       saturated
