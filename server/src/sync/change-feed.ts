@@ -45,7 +45,7 @@ function isAfter(a: PullCheckpoint, b: PullCheckpoint | undefined): boolean {
 
 export class ChangeFeed {
   readonly #subscribers = new Set<ChangeSubscriber>();
-  /** collection → the highest writer xid not yet announced. */
+  /** collection → the highest notified xid not yet announced. */
   readonly #pending = new Map<string, bigint>();
   readonly #pollMs: number;
   readonly #collections: readonly string[];

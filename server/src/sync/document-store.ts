@@ -2,7 +2,8 @@
  * The only way documents are written: every write bumps the server-owned `rev`, stamps
  * `updatedAt`, moves the document to the end of the change order — (id of the writing
  * transaction, sequence) — and has the collection announced once the transaction commits
- * (`notifyAfterCommit`, a NOTIFY sent after commit: db/commit-notifier.ts). Pulls (`pullChanges`) serve changes strictly below the transaction horizon, see
+ * (`notifyAfterCommit`, a NOTIFY sent after commit: db/commit-notifier.ts). Pulls
+ * (`pullChanges`) serve changes strictly below the transaction horizon, see
  * docs/decisions/0003-pull-checkpoints.md.
  */
 import type { DbTransaction, Queryable } from '../db/database.js';
