@@ -6,10 +6,9 @@ import type { ProfilePatch, Terminal } from '@tillpoint/terminal-core';
 import { CONSENT_LABELS, ConsentChecks } from '../components/consent-checks.js';
 import type { ConsentKey } from '../components/consent-checks.js';
 import { Feedback, ProblemText } from '../components/feedback.js';
-import type { Message } from '../components/feedback.js';
+import { useMemberChange } from '../components/use-member-change.js';
 import { TextField } from '../components/text-field.js';
-import { errorText, points } from '../format.js';
-import { useApp } from '../store.js';
+import { points } from '../format.js';
 
 type Panel = 'adjust' | 'note' | 'profile';
 
@@ -27,42 +26,26 @@ export function ManagerActions({
   readonly memberId: string;
   readonly member: MemberDoc;
 }) {
-  const terminal = useApp((state) => state.terminal);
-  const refreshMember = useApp((state) => state.refreshMember);
   const [open, setOpen] = useState<Panel>();
   const [amount, setAmount] = useState('');
   const [reason, setReason] = useState('');
   const [note, setNote] = useState('');
-  const [message, setMessage] = useState<Message>();
+  const { message, setMessage, run } = useMemberChange();
 
-  /**
-   * Runs one change to the member: a refusal or an error shows as the problem; on success,
-   * `saved` says what was done, the open form closes and the card shows the change.
-   */
+  /** A change to the member; on success the open form also closes. */
   async function change<T>(
     action: (terminal: Terminal) => Promise<Result<T>>,
     saved: (value: T) => string,
     clearForm?: () => void,
   ) {
-    if (!terminal) return;
-    try {
-      const result = await action(terminal);
-      if (!result.ok) {
-        setMessage({ kind: 'problem', text: result.refusal.message });
-        return;
-      }
-      setMessage({ kind: 'ok', text: saved(result.value) });
+    await run(action, saved, () => {
       clearForm?.();
       setOpen(undefined);
-      await refreshMember();
-    } catch (error) {
-      setMessage({ kind: 'problem', text: errorText(error) });
-    }
+    });
   }
 
   async function adjust(event: FormEvent) {
     event.preventDefault();
-    if (!terminal) return;
     const value = Number(amount.trim());
     if (!/^[+-]?\d+$/.test(amount.trim()) || !Number.isSafeInteger(value)) {
       setMessage({ kind: 'problem', text: 'Enter whole points, e.g. 250 or -100.' });

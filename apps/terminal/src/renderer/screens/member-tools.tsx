@@ -2,9 +2,9 @@ import { useState } from 'react';
 import type { HistoryEntry, MemberCard, RewardOption } from '@tillpoint/terminal-core';
 import { ColumnHeads } from '../components/column-heads.js';
 import { Feedback } from '../components/feedback.js';
-import type { Message } from '../components/feedback.js';
+import { useMemberChange } from '../components/use-member-change.js';
 import { useTerminalLoad } from '../components/use-terminal-load.js';
-import { errorText, money, points } from '../format.js';
+import { money, points } from '../format.js';
 import { useApp } from '../store.js';
 
 /** Rewards and history of the member at the till, opened from the card. */
@@ -28,11 +28,8 @@ export function MemberTools({ card }: { readonly card: MemberCard }) {
 }
 
 function RewardList({ card }: { readonly card: MemberCard }) {
-  const terminal = useApp((state) => state.terminal);
-  const refreshMember = useApp((state) => state.refreshMember);
   const [options, setOptions] = useState<readonly RewardOption[]>();
-  const [message, setMessage] = useState<Message>();
-  const [busy, setBusy] = useState(false);
+  const { message, setMessage, busy, run } = useMemberChange();
   const memberId = card.member.id;
 
   useTerminalLoad(
@@ -43,24 +40,11 @@ function RewardList({ card }: { readonly card: MemberCard }) {
   );
 
   async function redeem(option: RewardOption) {
-    if (!terminal || busy) return;
-    setBusy(true);
-    try {
-      const result = await terminal.redeemReward(memberId, option.reward.id);
-      if (!result.ok) {
-        setMessage({ kind: 'problem', text: result.refusal.message });
-        return;
-      }
-      setMessage({
-        kind: 'ok',
-        text: `${option.reward.name} redeemed for ${points(result.value.pointsRedeemed)}. New balance ${points(result.value.balance)}.`,
-      });
-      await refreshMember();
-    } catch (error) {
-      setMessage({ kind: 'problem', text: errorText(error) });
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      (till) => till.redeemReward(memberId, option.reward.id),
+      (redeemed) =>
+        `${option.reward.name} redeemed for ${points(redeemed.pointsRedeemed)}. New balance ${points(redeemed.balance)}.`,
+    );
   }
 
   return (
@@ -127,14 +111,11 @@ function statusText(entry: HistoryEntry): string {
 }
 
 function HistoryList({ card }: { readonly card: MemberCard }) {
-  const terminal = useApp((state) => state.terminal);
   const program = useApp((state) => state.program);
   const lastSyncAt = useApp((state) => state.status?.lastSyncAt);
-  const refreshMember = useApp((state) => state.refreshMember);
   const [entries, setEntries] = useState<readonly HistoryEntry[]>();
-  const [message, setMessage] = useState<Message>();
   const [confirming, setConfirming] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { message, setMessage, busy, run } = useMemberChange();
   const [reload, setReload] = useState(0);
   const memberId = card.member.id;
   const currency = { currency: program?.currency ?? 'USD' };
@@ -147,26 +128,14 @@ function HistoryList({ card }: { readonly card: MemberCard }) {
   );
 
   async function refund(checkoutId: string) {
-    if (!terminal || busy) return;
-    setBusy(true);
-    try {
-      const result = await terminal.refund(checkoutId);
-      if (!result.ok) {
-        setMessage({ kind: 'problem', text: result.refusal.message });
-        return;
-      }
-      setMessage({
-        kind: 'ok',
-        text: `Refund recorded. New balance ${points(result.value.balance)}.`,
-      });
-      setConfirming(undefined);
-      setReload((value) => value + 1);
-      await refreshMember();
-    } catch (error) {
-      setMessage({ kind: 'problem', text: errorText(error) });
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      (till) => till.refund(checkoutId),
+      (refunded) => `Refund recorded. New balance ${points(refunded.balance)}.`,
+      () => {
+        setConfirming(undefined);
+        setReload((value) => value + 1);
+      },
+    );
   }
 
   return (
