@@ -27,6 +27,8 @@ async function enrolled(): Promise<OpenedTerminal> {
   );
   expect(enrollment.ok).toBe(true);
   await waitFor(async () => (await opened.terminal.listStaff()).length >= 2, 'staff to replicate');
+  // Every collection pulled (the coupons the flow uses too), not only the staff.
+  await opened.terminal.awaitInSync();
   return opened;
 }
 
