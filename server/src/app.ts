@@ -3,7 +3,7 @@ import express from 'express';
 import type { Express, Response } from 'express';
 import { AuthService } from './auth/auth-service.js';
 import { createEnrollRouter } from './auth/enroll-router.js';
-import { RateLimiter } from './auth/rate-limiter.js';
+import { SharedRateLimiter } from './auth/shared-rate-limiter.js';
 import type { ServerConfig } from './config.js';
 import type { Database } from './db/database.js';
 import { ServiceError } from './errors.js';
@@ -31,6 +31,8 @@ export interface BuiltApp {
   readonly app: Express;
   readonly metrics: ServerMetrics;
   readonly auth: AuthService;
+  /** Per-token and per-address rate limits, shared with the other processes (close on shutdown). */
+  readonly rateLimiter: SharedRateLimiter;
   /** Open SSE responses (ended on shutdown). */
   readonly streams: Set<Response>;
 }
@@ -41,7 +43,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   const auth = new AuthService(db, config.tokenPepper, {
     tokenCacheMs: config.tokenCacheSeconds * 1000,
   });
-  const limiter = new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst);
+  const rateLimiter = new SharedRateLimiter(db, config.rateLimit);
   const streams = new Set<Response>();
   metrics.gauge('tillpoint_sse_streams', 'Open server-sent-event streams.', () => streams.size);
 
@@ -65,7 +67,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
 
   // Enrollment is unauthenticated: its bucket is per client address.
   app.use('/api/v1', requireProtocolVersion, (req, _res, next) => {
-    const verdict = limiter.take(`address:${req.socket.remoteAddress ?? 'unknown'}`);
+    const verdict = rateLimiter.take(`address:${req.socket.remoteAddress ?? 'unknown'}`);
     if (!verdict.allowed) {
       throw new ServiceError('rate-limited', 'too many requests', {
         retryAfterSeconds: verdict.retryAfterSeconds,
@@ -75,7 +77,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
   });
   app.use('/api/v1', json, createEnrollRouter(auth));
 
-  app.use('/sync/v1', requireProtocolVersion, requireTerminal(auth, limiter), json);
+  app.use('/sync/v1', requireProtocolVersion, requireTerminal(auth, rateLimiter), json);
   app.use(
     '/sync/v1',
     createSyncRouter({ db, registry, feed, metrics, limits: config.limits, streams }),
@@ -83,5 +85,5 @@ export function createApp(deps: AppDependencies): BuiltApp {
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(metrics));
-  return { app, metrics, auth, streams };
+  return { app, metrics, auth, rateLimiter, streams };
 }

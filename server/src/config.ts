@@ -56,6 +56,11 @@ export interface ServerConfig {
     readonly maxPushRows: number;
     readonly maxBodyBytes: number;
   };
+  /**
+   * Token bucket per terminal (enrollment: per client address), chain-wide: every process
+   * sharing the database counts every process's requests (auth/shared-rate-limiter.ts). Keep
+   * the values the same on all processes.
+   */
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly cors: {
     /**

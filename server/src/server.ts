@@ -1,7 +1,8 @@
 /**
  * Starts the server: opens and migrates the database, starts the change feed, listens. `close()`
  * stops accepting connections, ends SSE streams and idle keep-alive connections, lets in-flight
- * requests finish, then ends every remaining connection and closes the feed and the database.
+ * requests finish, then ends every remaining connection, stops sharing rate-limit usage and
+ * closes the feed and the database.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -89,6 +90,7 @@ export async function startServer(
         } finally {
           clearInterval(recheck);
         }
+        await built.rateLimiter.close();
         await feed.close();
         if (ownsDb) await db.close();
       })());

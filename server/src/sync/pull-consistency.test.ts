@@ -71,7 +71,12 @@ describe.skipIf(!TEST_DATABASE_URL)(
       testDb = await createTestDatabase('postgres', { maxConnections: 12 });
       secondDb = await testDb.openAnother();
       // Two server processes' worth of state: separate pools, listeners, caches, one database.
-      servers = [await startTestServer(testDb.db), await startTestServer(secondDb)];
+      // One token pushes and pulls as fast as it can: the chain-wide rate limit must not bite.
+      const env = { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000' };
+      servers = [
+        await startTestServer(testDb.db, { env }),
+        await startTestServer(secondDb, { env }),
+      ];
       const first = servers[0] as RunningServer;
       const { token } = await enrollTestTerminal(first);
       clients = servers.map((server) => new TestClient(server.url, token));
