@@ -6,7 +6,7 @@
  * milliseconds, returned raw (the runner computes the percentiles).
  */
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
-import { createTerminal } from '@tillpoint/terminal-core';
+import { createTerminal, getTerminalDexieStorage } from '@tillpoint/terminal-core';
 import type { Terminal } from '@tillpoint/terminal-core';
 import { benchMember, phoneOf, typedPhoneOf } from './seed-data.js';
 
@@ -21,7 +21,13 @@ export interface PullResult {
 }
 
 export interface BenchApi {
-  pull(input: { code: string; expected: number; timeoutMs: number }): Promise<PullResult>;
+  pull(input: {
+    code: string;
+    expected: number;
+    timeoutMs: number;
+    /** 'rxdb': RxDB's Dexie storage as it comes (cursor queries), for comparison. */
+    storage?: 'terminal' | 'rxdb';
+  }): Promise<PullResult>;
   login(staffId: string, pin: string): Promise<void>;
   lookups(indices: readonly number[]): Promise<number[]>;
   checkouts(
@@ -68,14 +74,10 @@ function requireTerminal(): Terminal {
   return terminal;
 }
 
-async function pull(input: {
-  code: string;
-  expected: number;
-  timeoutMs: number;
-}): Promise<PullResult> {
+async function pull(input: Parameters<BenchApi['pull']>[0]): Promise<PullResult> {
   const started = performance.now();
   terminal = await createTerminal({
-    storage: getRxStorageDexie(),
+    storage: input.storage === 'rxdb' ? getRxStorageDexie() : getTerminalDexieStorage(),
     databaseName: `bench-${Date.now().toString(36)}`,
     fetch: benchFetch,
   });

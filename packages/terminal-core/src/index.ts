@@ -20,3 +20,5 @@ export type { BalanceAccount, BalanceTransaction, LedgerAcks } from './balance.j
 export { SyncError } from './transport.js';
 export type { FetchLike } from './transport.js';
 export type { TerminalDatabase } from './database.js';
+export { getTerminalDexieStorage } from './dexie-storage.js';
+export type { RangeReadOptions } from './dexie-storage.js';

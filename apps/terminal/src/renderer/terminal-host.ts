@@ -3,8 +3,7 @@
  * local store survives a closed window or a crashed browser. Opened once; React's double effects
  * in development and a remounted screen get the same instance.
  */
-import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
-import { createTerminal } from '@tillpoint/terminal-core';
+import { createTerminal, getTerminalDexieStorage } from '@tillpoint/terminal-core';
 import type { Terminal } from '@tillpoint/terminal-core';
 
 /** The IndexedDB database name; one terminal per browser profile (or Electron partition). */
@@ -14,7 +13,7 @@ let opening: Promise<Terminal> | undefined;
 
 export function openTerminal(): Promise<Terminal> {
   opening ??= createTerminal({
-    storage: getRxStorageDexie(),
+    storage: getTerminalDexieStorage(),
     databaseName: DATABASE_NAME,
     // Bound to window: a detached `fetch` throws "Illegal invocation" in browsers.
     fetch: (input, init) => window.fetch(input, init),
