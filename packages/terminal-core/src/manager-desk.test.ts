@@ -251,4 +251,31 @@ describe('coupons (manager)', () => {
     expect(onServer.usage).toEqual({ used: 1 });
     expect(terminal.status.error).toBeUndefined();
   });
+
+  it('moves the stored-data mark only once a pulled coupon is readable, so a list reloading on it shows it', async () => {
+    const terminal = await enrolledTill();
+    await signIn(terminal, 'manager');
+    // What a screen does: reload the list whenever the mark moves, and keep what it last saw.
+    let shown: string[] = [];
+    let marks = 0;
+    let lastMark: number | undefined;
+    const subscription = terminal.status$.subscribe((status) => {
+      if (status.storedAt === undefined || status.storedAt === lastMark) return;
+      lastMark = status.storedAt;
+      marks += 1;
+      void terminal.listCoupons().then((listed) => {
+        if (listed.ok) shown = listed.value.map((coupon) => coupon.code);
+      });
+    });
+    try {
+      const before = marks;
+      await server.seed('coupons', [
+        couponDoc({ id: 'coupon-late', code: 'LATE10', value: 1_000 }),
+      ]);
+      await waitFor(() => shown.includes('LATE10'), 'a reload on the mark to show the new coupon');
+      expect(marks).toBeGreaterThan(before);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
 });

@@ -3,7 +3,7 @@
  * commands of the till. Storage, clock, ids, randomness and fetch are injected, so the same
  * code runs on Dexie in the renderer and on memory storage in Node.
  */
-import { BehaviorSubject, Subject, debounceTime } from 'rxjs';
+import { BehaviorSubject, Subject, auditTime, debounceTime, filter } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import type { RxStorage } from 'rxdb';
 import {
@@ -110,8 +110,14 @@ export interface TerminalStatus {
   readonly terminalId?: string;
   /** The server answered recently and the live stream is open. */
   readonly online: boolean;
-  /** Last successful pull or push (epoch ms). */
+  /** Last successful pull or push (epoch ms): the server's answer, not yet its documents. */
   readonly lastSyncAt?: number;
+  /**
+   * Last time documents were stored on this till, pulled or written here (epoch ms; at most
+   * every 100 ms). Views of stored data reload on this one: when it moves, what changed is
+   * readable, which `lastSyncAt` (set when a response arrives) does not promise.
+   */
+  readonly storedAt?: number;
   /** Last answer of any kind from the server (epoch ms). */
   readonly lastContactAt?: number;
   /** This terminal's transactions the server has not acknowledged yet. */
@@ -274,6 +280,13 @@ export class Terminal {
     this.#subscriptions.push(
       this.#db.transactions.$.pipe(debounceTime(5)).subscribe(() => void this.#refreshPending()),
       this.#localWrites.subscribe(() => void this.#refreshPending()),
+      // Collections' change events come after the write: a view reloading now sees the data.
+      this.#db.eventBulks$
+        .pipe(
+          filter((bulk) => !bulk.isLocal && bulk.collectionName !== undefined),
+          auditTime(100),
+        )
+        .subscribe(() => this.#emit({ storedAt: this.#clock.now() })),
     );
     await this.#refreshPending();
     if (this.#connection) await this.#startSync(this.#connection);
@@ -311,6 +324,7 @@ export class Terminal {
         ? { lastContactAt: this.#marks.lastContactAt }
         : {}),
       pending: previous?.pending ?? 0,
+      ...(previous?.storedAt !== undefined ? { storedAt: previous.storedAt } : {}),
       ...(previous?.error ? { error: previous.error } : {}),
       ...patch,
     };

@@ -28,10 +28,11 @@ export function CheckoutScreen() {
     return () => window.removeEventListener('keydown', onKeyDown);
   }, [nextCustomer]);
 
-  // What the server says after a sync (acknowledged points, merged duplicates) shows at once.
+  // What the server says after a sync (acknowledged points, merged duplicates) shows at once:
+  // `storedAt` moves once pulled documents are stored (`lastSyncAt` when a response arrives).
   useEffect(() => {
     void refreshMember();
-  }, [status?.pending, status?.lastSyncAt, refreshMember]);
+  }, [status?.pending, status?.storedAt, refreshMember]);
 
   return (
     <main className="till">

@@ -237,7 +237,7 @@ function describe(coupon: CouponDoc, currency: string): string {
 /** Coupons: the list with their usage, and the editor for a new or an existing one. */
 export function CouponsScreen() {
   const program = useApp((state) => state.program);
-  const lastSyncAt = useApp((state) => state.status?.lastSyncAt);
+  const storedAt = useApp((state) => state.status?.storedAt);
   const [coupons, setCoupons] = useState<readonly CouponDoc[]>();
   const [problem, setProblem] = useState<string>();
   const [editing, setEditing] = useState<CouponDoc | 'new'>();
@@ -245,7 +245,7 @@ export function CouponsScreen() {
   const [reload, setReload] = useState(0);
   const currency = program?.currency ?? 'USD';
 
-  useTerminalLoad((loading) => loading.listCoupons(), setCoupons, setProblem, [lastSyncAt, reload]);
+  useTerminalLoad((loading) => loading.listCoupons(), setCoupons, setProblem, [storedAt, reload]);
 
   return (
     <main className="desk">

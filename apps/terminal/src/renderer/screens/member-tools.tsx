@@ -112,7 +112,7 @@ function statusText(entry: HistoryEntry): string {
 
 function HistoryList({ card }: { readonly card: MemberCard }) {
   const program = useApp((state) => state.program);
-  const lastSyncAt = useApp((state) => state.status?.lastSyncAt);
+  const storedAt = useApp((state) => state.status?.storedAt);
   const [entries, setEntries] = useState<readonly HistoryEntry[]>();
   const [confirming, setConfirming] = useState<string>();
   const { message, setMessage, busy, run } = useMemberChange();
@@ -124,7 +124,7 @@ function HistoryList({ card }: { readonly card: MemberCard }) {
     (loading) => loading.memberHistory(memberId),
     setEntries,
     (text) => setMessage({ kind: 'problem', text }),
-    [memberId, card.balance, lastSyncAt, reload],
+    [memberId, card.balance, storedAt, reload],
   );
 
   async function refund(checkoutId: string) {

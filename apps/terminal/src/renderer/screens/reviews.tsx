@@ -23,7 +23,7 @@ function detailText(value: unknown): string {
 
 /** The conflicts the server flagged, for a manager to look into and resolve with a note. */
 export function ReviewsScreen() {
-  const lastSyncAt = useApp((state) => state.status?.lastSyncAt);
+  const storedAt = useApp((state) => state.status?.storedAt);
   const [status, setStatus] = useState<'open' | 'resolved'>('open');
   const [items, setItems] = useState<readonly ReviewItem[]>();
   const [problem, setProblem] = useState<string>();
@@ -36,7 +36,7 @@ export function ReviewsScreen() {
       setProblem(undefined);
     },
     setProblem,
-    [status, lastSyncAt, reload],
+    [status, storedAt, reload],
   );
 
   return (
