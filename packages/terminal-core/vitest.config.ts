@@ -29,6 +29,19 @@ export default mergeConfig(
       testTimeout: 30_000,
       hookTimeout: 30_000,
       onUnhandledError: (error) => (isRxdbCancelRace(error) ? false : undefined),
+      // Every test on memory storage, and again on the renderer's Dexie storage (over
+      // fake-indexeddb), which the bulk loads write below RxDB (bulk-insert.ts).
+      projects: [
+        { extends: true, test: { name: 'memory' } },
+        {
+          extends: true,
+          test: {
+            name: 'dexie',
+            env: { TERMINAL_TEST_STORAGE: 'dexie' },
+            exclude: ['src/dexie-storage.test.ts'],
+          },
+        },
+      ],
     },
   }),
 );

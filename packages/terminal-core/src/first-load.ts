@@ -42,6 +42,7 @@ import type {
 import type { CollectionName } from '@tillpoint/protocol';
 import type { TerminalDatabase } from './database.js';
 import type { LeanPage } from './lean-pull.js';
+import { insertNew } from './bulk-insert.js';
 
 export interface FirstLoadCheckpoints {
   /** The server's checkpoint after the last loaded page. */
@@ -176,18 +177,23 @@ async function writePage(
   const byId = new Map<string, Record<string, unknown>>();
   for (const doc of documents) byId.set(doc[primaryPath] as string, doc);
   const lwt = now();
-  // In id order: a bulk's change event carries its last row as the checkpoint, and the rows of
-  // one bulk share their lwt, so the checkpoint is after every one of them.
+  // In id order: a bulk's change event carries its last row as the checkpoint (RxDB's storages;
+  // bulk-insert.ts takes the greatest), and the rows of one bulk share their lwt, so the
+  // checkpoint is after every one of them.
   const ordered = [...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  let rows: { previous?: Doc; document: Doc }[] = ordered.map(([, master]) => ({
-    document: {
-      ...master,
-      _deleted: master['_deleted'] === true,
-      _attachments: {},
-      _meta: { lwt, o: { _rev: 1, hash } },
-      _rev: `1-${token}`,
-    } as Doc,
-  }));
+  const states = ordered.map(
+    ([, master]): Doc =>
+      ({
+        ...master,
+        _deleted: master['_deleted'] === true,
+        _attachments: {},
+        _meta: { lwt, o: { _rev: 1, hash } },
+        _rev: `1-${token}`,
+      }) as Doc,
+  );
+  // Added without reading first (bulk-insert.ts); the ones already stored are written below.
+  const held = await insertNew(storage, primaryPath, states, context);
+  let rows: { previous?: Doc; document: Doc }[] = held.map((document) => ({ document }));
   for (let attempt = 0; rows.length > 0; attempt++) {
     if (attempt >= 5) throw new Error(`first load: write conflicts`);
     const result = await storage.bulkWrite(rows as never, context);

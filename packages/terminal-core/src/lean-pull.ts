@@ -15,8 +15,10 @@
  * - Passes are requested by the event stream (`changes` of the collection, `resync`) and by
  *   `syncNow`; requests during a pass are coalesced into one more pass.
  */
+import { now } from 'rxdb';
 import type { RxCollection, RxDocumentData, RxStorageInstance } from 'rxdb';
 import type { CollectionName } from '@tillpoint/protocol';
+import { insertNew } from './bulk-insert.js';
 import type { TerminalDatabase } from './database.js';
 
 export interface LeanPage {
@@ -52,6 +54,7 @@ interface StoredCheckpoint {
 }
 
 type Doc = RxDocumentData<Record<string, unknown>>;
+type Storage = RxStorageInstance<Record<string, unknown>, unknown, unknown, unknown>;
 
 /** The local document holding a lean-pulled collection's checkpoint. */
 export function leanCheckpointKey(name: CollectionName): string {
@@ -61,6 +64,8 @@ export function leanCheckpointKey(name: CollectionName): string {
 export class LeanPull {
   readonly #options: LeanPullOptions;
   readonly #storage: RxStorageInstance<Record<string, unknown>, unknown, unknown>;
+  /** The same storage below RxDB's write layer (which would replace `_meta` and `_rev`). */
+  readonly #original: Storage;
   readonly #primaryPath: string;
   #checkpoint: unknown = null;
   #loaded = false;
@@ -83,6 +88,9 @@ export class LeanPull {
       unknown,
       unknown
     >;
+    this.#original =
+      (this.#storage as unknown as { originalStorageInstance?: Storage }).originalStorageInstance ??
+      (this.#storage as Storage);
     this.#primaryPath = collection.schema.primaryPath as string;
   }
 
@@ -208,21 +216,34 @@ export class LeanPull {
    */
   async #write(documents: readonly Record<string, unknown>[]): Promise<void> {
     const primaryPath = this.#primaryPath;
+    const context = `tillpoint-lean-pull-${this.#options.name}`;
     // The last state of an id in the page wins (a page never repeats one; cheap insurance).
     const byId = new Map<string, Record<string, unknown>>();
     for (const doc of documents) byId.set(doc[primaryPath] as string, doc);
-    let rows: { previous?: Doc; document: Doc }[] = [];
-    for (const master of byId.values()) {
-      rows.push({
+    // New documents are added below RxDB's write layer without reading first (bulk-insert.ts),
+    // stored states as RxDB's layer would write them (revision 1 of this database, lwt now).
+    const lwt = now();
+    const revision = `1-${this.#options.db.token}`;
+    const states = [...byId.keys()].sort().map((id): Doc => {
+      const master = byId.get(id) as Record<string, unknown>;
+      return {
+        ...master,
+        _deleted: master['_deleted'] === true,
+        _attachments: {},
+        _meta: { lwt },
+        _rev: revision,
+      } as Doc;
+    });
+    const held = await insertNew(this.#original, primaryPath, states, context);
+    let rows: { previous?: Doc; document: Doc }[] = held.map((state) => {
+      const master = byId.get(state[primaryPath] as string) as Record<string, unknown>;
+      return {
         document: { ...master, _deleted: master['_deleted'] === true, _attachments: {} } as Doc,
-      });
-    }
+      };
+    });
     for (let attempt = 0; rows.length > 0; attempt++) {
       if (attempt >= 5) throw new Error(`lean pull of ${this.#options.name}: write conflicts`);
-      const result = await this.#storage.bulkWrite(
-        rows as never,
-        `tillpoint-lean-pull-${this.#options.name}`,
-      );
+      const result = await this.#storage.bulkWrite(rows as never, context);
       const retry: { previous: Doc; document: Doc }[] = [];
       for (const error of result.error) {
         const previous = error.status === 409 ? (error.documentInDb as Doc | undefined) : undefined;

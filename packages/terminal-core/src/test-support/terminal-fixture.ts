@@ -1,15 +1,30 @@
-/** Opening terminals for tests: memory storage (validated like the schema says), real HTTP. */
+/**
+ * Opening terminals for tests: memory storage (validated like the schema says), real HTTP.
+ * TERMINAL_TEST_STORAGE=dexie runs them on the renderer's storage instead (`getTerminalDexieStorage`
+ * over fake-indexeddb), for the code that writes below RxDB on Dexie (bulk-insert.ts).
+ */
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { wrappedValidateAjvStorage } from 'rxdb/plugins/validate-ajv';
 import type { RxStorage } from 'rxdb';
+import { getTerminalDexieStorage } from '../dexie-storage.js';
 import { createTerminal } from '../terminal.js';
 import type { Terminal, TerminalDeps } from '../terminal.js';
 import type { Clock } from '../ids.js';
 import { Network } from './network.js';
 
-/** One storage per realm: memory storage keeps a closed database's data for the same name. */
+/** The storage the tests run on. */
+export const TEST_STORAGE_NAME =
+  process.env['TERMINAL_TEST_STORAGE'] === 'dexie' ? 'dexie' : 'memory';
+
+/**
+ * One storage per realm: memory storage keeps a closed database's data for the same name (as
+ * IndexedDB does).
+ */
 export const testStorage = wrappedValidateAjvStorage({
-  storage: getRxStorageMemory(),
+  storage: (TEST_STORAGE_NAME === 'dexie'
+    ? getTerminalDexieStorage({ indexedDB, IDBKeyRange })
+    : getRxStorageMemory()) as RxStorage<unknown, unknown>,
 }) as RxStorage<unknown, unknown>;
 
 let counter = 0;
