@@ -49,6 +49,9 @@ export function createApp(deps: AppDependencies): BuiltApp {
 
   const app = express();
   app.disable('x-powered-by');
+  // Every answer but /healthz and /metrics is to a POST or a stream: an ETag (a hash of each
+  // body, a page of a thousand documents included) would never be used.
+  app.set('etag', false);
   app.set('trust proxy', false);
   const json = express.json({ limit: config.limits.maxBodyBytes, strict: false, type: () => true });
 

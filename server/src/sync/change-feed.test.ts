@@ -3,7 +3,11 @@
  * (a process that died between a commit and its NOTIFY): the sweep finds it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, testTargets } from '../test-support/test-database.js';
+import {
+  awaitPullHorizon,
+  createTestDatabase,
+  testTargets,
+} from '../test-support/test-database.js';
 import type { TestDatabase } from '../test-support/test-database.js';
 import { ChangeFeed } from './change-feed.js';
 import type { ChangeEvent } from './change-feed.js';
@@ -62,6 +66,9 @@ describe.each(testTargets())('change feed on %s', (target) => {
     await testDb.db.transaction(async (tx) => {
       await tx.query(INSERT, ['coupons', 'old']);
     });
+    // Committed and below the horizon: transactions of other tests on the same cluster can hold
+    // the horizon back, and a change above it is one the feed has yet to announce.
+    await awaitPullHorizon(testDb.db);
     const events = await start(100);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(events).toEqual([]);

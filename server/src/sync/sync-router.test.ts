@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server.js';
-import { createTestDatabase, testTargets } from '../test-support/test-database.js';
+import {
+  awaitPullHorizon,
+  createTestDatabase,
+  testTargets,
+} from '../test-support/test-database.js';
 import type { TestDatabase } from '../test-support/test-database.js';
 import { TestClient, enrollTestTerminal, startTestServer } from '../test-support/test-server.js';
 
@@ -23,6 +27,8 @@ describe.each(testTargets())('sync endpoints on %s', (target) => {
   it('stores a pushed document with rev 1 and serves it to a pull', async () => {
     const push = await client.push('items', [{ newDocumentState: { id: 'a', value: 1, rev: 0 } }]);
     expect(push).toEqual({ status: 200, body: { conflicts: [] } });
+    // Other test files' transactions on the same cluster can hold the pull horizon back.
+    await awaitPullHorizon(testDb.db);
     const pull = await client.pull('items', null, 10);
     expect(pull.status).toBe(200);
     expect(pull.body.documents).toEqual([
@@ -32,6 +38,7 @@ describe.each(testTargets())('sync endpoints on %s', (target) => {
 
   it('answers a stale rev with the current master state and writes nothing', async () => {
     await client.push('items', [{ newDocumentState: { id: 'b', value: 1, rev: 0 } }]);
+    await awaitPullHorizon(testDb.db);
     const first = await client.pull('items', null, 100);
     const master = first.body.documents.find((doc) => doc.id === 'b')!;
     const update = await client.push('items', [
