@@ -5,7 +5,12 @@ import { connectSse } from './test-support/sse-client.js';
 import type { SseEvent } from './test-support/sse-client.js';
 import { createTestDatabase, testTargets } from './test-support/test-database.js';
 import type { TestDatabase } from './test-support/test-database.js';
-import { TestClient, enrollTestTerminal, startTestServer } from './test-support/test-server.js';
+import {
+  TestClient,
+  enrollTestTerminal,
+  startServerPair,
+  startTestServer,
+} from './test-support/test-server.js';
 
 describe('config', () => {
   it('runs on a laptop with no configuration: PGlite under .data/server, port 8787', () => {
@@ -41,8 +46,7 @@ describe.each(testTargets())('server on %s', (target) => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase(target);
-    const second = target === 'postgres' ? await testDb.openAnother() : testDb.db;
-    servers = [await startTestServer(testDb.db), await startTestServer(second)];
+    servers = await startServerPair(testDb);
     token = (await enrollTestTerminal(servers[0] as RunningServer)).token;
   });
 

@@ -10,7 +10,7 @@ import type { Database, Queryable } from '../db/database.js';
 import type { RunningServer } from '../server.js';
 import { createTestDatabase, testTargets } from '../test-support/test-database.js';
 import type { TestDatabase } from '../test-support/test-database.js';
-import { TestClient, enrollTestTerminal, startTestServer } from '../test-support/test-server.js';
+import { TestClient, enrollTestTerminal, startServerPair } from '../test-support/test-server.js';
 import { SharedRateLimiter } from './shared-rate-limiter.js';
 
 const frozenClock = () => 0;
@@ -247,9 +247,9 @@ describe.each(testTargets())('rate limiting over HTTP on %s', (target) => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase(target);
-    const second = target === 'postgres' ? await testDb.openAnother() : testDb.db;
-    const env = { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '10' };
-    servers = [await startTestServer(testDb.db, { env }), await startTestServer(second, { env })];
+    servers = await startServerPair(testDb, {
+      env: { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '10' },
+    });
     token = (await enrollTestTerminal(servers[0]!)).token;
   });
 

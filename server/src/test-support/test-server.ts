@@ -7,6 +7,7 @@ import type { RunningServer } from '../server.js';
 import { CollectionRegistry } from '../sync/collection-handlers.js';
 import type { CollectionDefinition } from '../sync/collection-definition.js';
 import type { Database } from '../db/database.js';
+import type { TestDatabase } from './test-database.js';
 import { protocolCollectionDefinitions } from '../sync/sync-collections.js';
 
 export function testConfig(env: Record<string, string> = {}): ServerConfig {
@@ -60,6 +61,18 @@ export async function startTestServer(
   options: { registry?: CollectionRegistry; env?: Record<string, string> } = {},
 ): Promise<RunningServer> {
   return startServer(testConfig(options.env), { db, registry: options.registry ?? testRegistry() });
+}
+
+/**
+ * Two server processes' worth of servers on one test database: separate pools, listeners and
+ * caches on PostgreSQL; on PGlite (one process) both share its one connection.
+ */
+export async function startServerPair(
+  testDb: TestDatabase,
+  options: { env?: Record<string, string> } = {},
+): Promise<[RunningServer, RunningServer]> {
+  const second = testDb.target === 'postgres' ? await testDb.openAnother() : testDb.db;
+  return [await startTestServer(testDb.db, options), await startTestServer(second, options)];
 }
 
 /** Creates a store and a terminal in it through the public enrollment endpoint. */
