@@ -169,6 +169,13 @@ export class AuthService {
    * Successful lookups are reused for `tokenCacheMs` (see AuthServiceOptions); refusals never
    * are, and lookups through another `db` (a transaction) always read the table.
    */
+  /** Whether `token` is a known terminal's in this process's cache (no database lookup). */
+  isCached(token: string): boolean {
+    if (this.#tokenCacheMs <= 0) return false;
+    const cached = this.#tokens.get(hashSecret(token, this.pepper));
+    return cached !== undefined && cached.expiresAt > this.#clock();
+  }
+
   async authenticate(token: string, db: Queryable = this.db): Promise<TerminalContext> {
     const tokenHash = hashSecret(token, this.pepper);
     const caching = this.#tokenCacheMs > 0 && db === this.db;

@@ -27,6 +27,16 @@ describe('RateLimiter', () => {
     expect(limiter.take('terminal:a')).toEqual({ allowed: false, retryAfterSeconds: 1 });
   });
 
+  it('peeks without taking: a full or unknown bucket allows, an empty one says how long', () => {
+    const { limiter, advance } = limiterAt(2, 2);
+    expect(limiter.peek('terminal:new')).toEqual({ allowed: true });
+    expect(allowedOf(limiter, 'terminal:a', 2)).toBe(2);
+    expect(limiter.peek('terminal:a')).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    advance(500);
+    for (let i = 0; i < 3; i++) expect(limiter.peek('terminal:a')).toEqual({ allowed: true });
+    expect(allowedOf(limiter, 'terminal:a', 2)).toBe(1);
+  });
+
   it.each([
     // [waited ms, requests allowed after the wait] at 2 per second, burst 5, bucket empty
     [0, 0],

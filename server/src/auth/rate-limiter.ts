@@ -16,6 +16,8 @@ export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterS
 export interface RequestRateLimiter {
   /** Takes one request from `key`'s bucket; returns the seconds to wait when it is empty. */
   take(key: string): RateLimitVerdict;
+  /** Whether `key`'s bucket holds a request now, without taking it. */
+  peek(key: string): RateLimitVerdict;
 }
 
 interface Bucket {
@@ -43,6 +45,17 @@ export class RateLimiter implements RequestRateLimiter {
       return { allowed: true };
     }
     return { allowed: false, retryAfterSeconds: Math.ceil((1 - bucket.tokens) / this.perSecond) };
+  }
+
+  peek(key: string): RateLimitVerdict {
+    const bucket = this.#buckets.get(key);
+    if (bucket === undefined) return { allowed: true };
+    const tokens = Math.min(
+      this.burst,
+      bucket.tokens + (Math.max(0, this.now() - bucket.updatedAt) / 1000) * this.perSecond,
+    );
+    if (tokens >= 1) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: Math.ceil((1 - tokens) / this.perSecond) };
   }
 
   /**

@@ -109,6 +109,10 @@ export class SharedRateLimiter implements RequestRateLimiter {
     return verdict;
   }
 
+  peek(key: string): RateLimitVerdict {
+    return this.#local.peek(key);
+  }
+
   /**
    * Adds the usage not yet shared to the chain-wide buckets and adopts their levels. Never
    * rejects: a failure keeps the usage for the next flush and limiting stays local meanwhile.
