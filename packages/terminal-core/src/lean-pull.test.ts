@@ -2,13 +2,19 @@
  * The lean pull of accounts (a collection terminals never write): pages in order without a
  * skip or a repeat, the checkpoint kept across a restart, live changes from the event stream.
  */
+import { IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountDoc } from '@tillpoint/protocol';
 import { writeDocuments } from '../../../server/src/sync/document-store.js';
 import { createUuidV7Generator, cryptoRandom, systemClock } from './ids.js';
 import { leanCheckpointKey } from './lean-pull.js';
 import { SyncServer } from './test-support/sync-server.js';
-import { openTerminal, uniqueName, waitFor } from './test-support/terminal-fixture.js';
+import {
+  openTerminal,
+  TEST_STORAGE_NAME,
+  uniqueName,
+  waitFor,
+} from './test-support/terminal-fixture.js';
 import { Network } from './test-support/network.js';
 import type { FetchLike } from './transport.js';
 
@@ -162,6 +168,46 @@ describe('lean pull of accounts', () => {
       await reopened.terminal.close();
     }
   });
+
+  // On the Dexie storage only: elsewhere nothing is added below RxDB's write layer.
+  it.runIf(TEST_STORAGE_NAME === 'dexie')(
+    'adds without reading only while it fills from nothing; changes later are not added first',
+    async () => {
+      const store = FakeObjectStore.prototype;
+      const add = store.add;
+      let adds = 0;
+      store.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
+        if (this.transaction.db.name.endsWith('--accounts')) adds++;
+        return add.apply(this, args);
+      };
+      const first = account(10);
+      await writeAccounts([first]);
+      const opened = await openTerminal();
+      try {
+        const enrolled = await opened.terminal.enrollTerminal(
+          server.url,
+          await server.enrollmentCode(),
+        );
+        expect(enrolled.ok).toBe(true);
+        await opened.terminal.awaitInSync();
+        // The first pass filled the empty store: every account of the server was added.
+        expect(adds).toBe((await server.pull<AccountDoc>('accounts')).length);
+        await waitFor(() => opened.terminal.status.online, 'the event stream');
+
+        adds = 0;
+        const fresh = account(11);
+        await writeAccounts([{ ...first, balance: 12 }, fresh]);
+        await waitFor(async () => {
+          const local = await localBalances(opened.terminal);
+          return local.get(first.id) === 12 && local.get(fresh.id) === 11;
+        }, 'the change and the new account');
+        expect(adds).toBe(0);
+      } finally {
+        store.add = add;
+        await opened.terminal.close();
+      }
+    },
+  );
 
   it('stores a change the server announces on its event stream, without being asked', async () => {
     const opened = await openTerminal();

@@ -77,6 +77,12 @@ export class LeanPull {
   /** Resolves waiters of `awaitInSync` when a pass ends with nothing requested. */
   #idleWaiters: (() => void)[] = [];
   #firstPassDone = false;
+  /**
+   * A pass that began with nothing stored has not reached its end yet: its pages are new
+   * documents, added without reading first. Afterwards a page is mostly changes to stored
+   * documents, and adding them first would only fail, one request each.
+   */
+  #filling = false;
 
   constructor(options: LeanPullOptions) {
     this.#options = options;
@@ -167,6 +173,7 @@ export class LeanPull {
   /** One pass: pages until a short one, each written before the next is. */
   async #pass(): Promise<void> {
     await this.#loadCheckpoint();
+    this.#filling = this.#checkpoint === null;
     const { batchSize } = this.#options;
     const fetchGated = async (checkpoint: unknown): Promise<LeanPage> => {
       const page = await this.#options.fetchPage(checkpoint, batchSize);
@@ -195,7 +202,10 @@ export class LeanPull {
         }
         if (this.#stopped) return;
       }
-      if (!more) return;
+      if (!more) {
+        this.#filling = false;
+        return;
+      }
     }
   }
 
@@ -210,9 +220,9 @@ export class LeanPull {
   }
 
   /**
-   * Stores the server's states with one bulk write: every document is written as new first (a
-   * fresh terminal's load reads nothing before writing); those the store already holds come
-   * back as conflicts with the stored state, and are written again over it.
+   * Stores the server's states with one bulk write. While filling, every document is written as
+   * new first (a fresh terminal's load reads nothing before writing); those the store already
+   * holds come back as conflicts with the stored state, and are written again over it.
    */
   async #write(documents: readonly Record<string, unknown>[]): Promise<void> {
     const primaryPath = this.#primaryPath;
@@ -220,23 +230,29 @@ export class LeanPull {
     // The last state of an id in the page wins (a page never repeats one; cheap insurance).
     const byId = new Map<string, Record<string, unknown>>();
     for (const doc of documents) byId.set(doc[primaryPath] as string, doc);
-    // New documents are added below RxDB's write layer without reading first (bulk-insert.ts),
-    // stored states as RxDB's layer would write them (revision 1 of this database, lwt now).
-    const lwt = now();
-    const revision = `1-${this.#options.db.token}`;
-    const states = [...byId.keys()].sort().map((id): Doc => {
+    // While filling, new documents are added below RxDB's write layer without reading first
+    // (bulk-insert.ts), stored states as RxDB's layer would write them (revision 1 of this
+    // database, lwt now).
+    const ids = [...byId.keys()].sort();
+    let held = ids;
+    if (this.#filling) {
+      const lwt = now();
+      const revision = `1-${this.#options.db.token}`;
+      const states = ids.map((id): Doc => {
+        const master = byId.get(id) as Record<string, unknown>;
+        return {
+          ...master,
+          _deleted: master['_deleted'] === true,
+          _attachments: {},
+          _meta: { lwt },
+          _rev: revision,
+        } as Doc;
+      });
+      const stored = await insertNew(this.#original, primaryPath, states, context);
+      held = stored.map((state) => state[primaryPath] as string);
+    }
+    let rows: { previous?: Doc; document: Doc }[] = held.map((id) => {
       const master = byId.get(id) as Record<string, unknown>;
-      return {
-        ...master,
-        _deleted: master['_deleted'] === true,
-        _attachments: {},
-        _meta: { lwt },
-        _rev: revision,
-      } as Doc;
-    });
-    const held = await insertNew(this.#original, primaryPath, states, context);
-    let rows: { previous?: Doc; document: Doc }[] = held.map((state) => {
-      const master = byId.get(state[primaryPath] as string) as Record<string, unknown>;
       return {
         document: { ...master, _deleted: master['_deleted'] === true, _attachments: {} } as Doc,
       };
