@@ -5,7 +5,9 @@
  * `window.tillpointBench`, called by the runner; timings are performance.now() differences in
  * milliseconds, returned raw (the runner computes the percentiles).
  */
-import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { fillWithDefaultSettings } from 'rxdb';
+import { getDexieStoreSchema, getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
+import { accountsRxSchema, membersRxSchema } from '@tillpoint/protocol';
 import { createTerminal, getTerminalDexieStorage } from '@tillpoint/terminal-core';
 import type { Terminal } from '@tillpoint/terminal-core';
 import { benchMember, phoneOf, typedPhoneOf } from './seed-data.js';
@@ -15,7 +17,7 @@ export interface PullResult {
   readonly members: number;
   readonly accounts: number;
   readonly enrollMs: number;
-  /** When each collection was complete (ms after the start; polled every 250 ms). */
+  /** When each collection was complete (ms after the start; from the change events). */
   readonly membersMs: number;
   readonly accountsMs: number;
 }
@@ -36,6 +38,7 @@ export interface BenchApi {
   ): Promise<{ ms: number[]; online: boolean }>;
   pending(waitMs: number): Promise<number>;
   rawFill(size: number): Promise<number>;
+  rawPullFloor(size: number, pageSize: number): Promise<number>;
   rawLookups(indices: readonly number[]): Promise<number[]>;
   rawWrites(count: number): Promise<number[]>;
 }
@@ -86,18 +89,24 @@ async function pull(input: Parameters<BenchApi['pull']>[0]): Promise<PullResult>
   const enrollMs = performance.now() - started;
   const db = terminal.database;
   const deadline = started + input.timeoutMs;
-  // Which collection finishes when (members through RxDB's replication, accounts lean).
+  // Which collection finishes when (members through the first load, accounts lean), counted
+  // from the database's change events: no extra work for IndexedDB during the pull.
   let membersMs = Number.NaN;
   let accountsMs = Number.NaN;
-  const progress = setInterval(() => {
-    void Promise.all([db.members.count().exec(), db.accounts.count().exec()]).then(
-      ([members, accounts]) => {
-        const at = performance.now() - started;
-        if (Number.isNaN(membersMs) && members >= input.expected) membersMs = at;
-        if (Number.isNaN(accountsMs) && accounts >= input.expected) accountsMs = at;
-      },
-    );
-  }, 250);
+  let membersStored = 0;
+  let accountsStored = 0;
+  const counting = db.eventBulks$.subscribe((bulk) => {
+    let inserted = 0;
+    for (const event of bulk.events) if (event.operation === 'INSERT') inserted++;
+    const at = performance.now() - started;
+    if (bulk.collectionName === 'members') {
+      membersStored += inserted;
+      if (Number.isNaN(membersMs) && membersStored >= input.expected) membersMs = at;
+    } else if (bulk.collectionName === 'accounts') {
+      accountsStored += inserted;
+      if (Number.isNaN(accountsMs) && accountsStored >= input.expected) accountsMs = at;
+    }
+  });
   for (;;) {
     await terminal.awaitInSync();
     const [members, accounts] = await Promise.all([
@@ -105,7 +114,7 @@ async function pull(input: Parameters<BenchApi['pull']>[0]): Promise<PullResult>
       db.accounts.count().exec(),
     ]);
     if (members >= input.expected && accounts >= input.expected) {
-      clearInterval(progress);
+      counting.unsubscribe();
       const ms = performance.now() - started;
       return {
         ms,
@@ -117,7 +126,7 @@ async function pull(input: Parameters<BenchApi['pull']>[0]): Promise<PullResult>
       };
     }
     if (performance.now() > deadline) {
-      clearInterval(progress);
+      counting.unsubscribe();
       throw new Error(
         `pull incomplete after ${input.timeoutMs} ms: ${members} members, ${accounts} accounts`,
       );
@@ -233,6 +242,69 @@ async function rawFill(size: number): Promise<number> {
   return performance.now() - started;
 }
 
+/**
+ * The pull's own IndexedDB writes and nothing else: the same members and accounts in their
+ * stored form (as the first load and the lean pull store them), into two databases whose
+ * stores have the indexes RxDB's Dexie storage gives those collections, added in pages of the
+ * server's maximum page size, both collections at once, as the pull writes them. No network,
+ * JSON, RxDB or server: what a pull on this storage layout cannot go below on this machine.
+ * The runner calls it in a profile of its own, before the pull, so both start from nothing.
+ */
+async function rawPullFloor(size: number, pageSize: number): Promise<number> {
+  const marker = { _rev: 1, hash: 'f'.repeat(64) };
+  const layouts = [
+    { schema: membersRxSchema, doc: (i: number) => benchMember(i).member, meta: { o: marker } },
+    { schema: accountsRxSchema, doc: (i: number) => benchMember(i).account, meta: {} },
+  ].map(({ schema, doc, meta }) => {
+    const [primary = 'id', ...indexes] = getDexieStoreSchema(
+      fillWithDefaultSettings(schema as never),
+    )
+      .split(',')
+      .map((part) => part.trim());
+    const keyPaths = indexes.map((index) =>
+      index.startsWith('[') ? index.slice(1, -1).split('+') : index,
+    );
+    return { name: schema.title, primary, keyPaths, doc, meta };
+  });
+  const stamp = Date.now().toString(36);
+  const stores = await Promise.all(
+    layouts.map(async (layout) => {
+      const open = indexedDB.open(`bench-floor-${layout.name}-${stamp}`, 1);
+      open.onupgradeneeded = () => {
+        const store = open.result.createObjectStore('docs', { keyPath: layout.primary });
+        for (const keyPath of layout.keyPaths) store.createIndex(String(keyPath), keyPath);
+      };
+      return { layout, db: await requestDone(open) };
+    }),
+  );
+  const started = performance.now();
+  await Promise.all(
+    stores.map(async ({ layout, db }) => {
+      for (let from = 0; from < size; from += pageSize) {
+        const lwt = Date.now() + 0.01;
+        const page: Record<string, unknown>[] = [];
+        for (let i = from; i < Math.min(size, from + pageSize); i++) {
+          page.push({
+            ...layout.doc(i),
+            rev: 1,
+            _deleted: '0',
+            _attachments: {},
+            _meta: { lwt, ...layout.meta },
+            _rev: '1-benchfloor',
+          });
+        }
+        const tx = db.transaction('docs', 'readwrite');
+        const store = tx.objectStore('docs');
+        for (const doc of page) store.add(doc);
+        await transactionDone(tx);
+      }
+    }),
+  );
+  const ms = performance.now() - started;
+  for (const { db } of stores) db.close();
+  return ms;
+}
+
 async function rawLookups(indices: readonly number[]): Promise<number[]> {
   const db = requireRaw();
   const times: number[] = [];
@@ -290,6 +362,7 @@ window.tillpointBench = {
   checkouts,
   pending,
   rawFill,
+  rawPullFloor,
   rawLookups,
   rawWrites,
 };
