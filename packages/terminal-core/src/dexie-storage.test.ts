@@ -5,7 +5,16 @@
  */
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { createRxDatabase, normalizeMangoQuery, prepareQuery } from 'rxdb';
-import type { MangoQuery, RxCollection, RxDatabase, RxJsonSchema, RxStorage } from 'rxdb';
+import type {
+  BulkWriteRow,
+  MangoQuery,
+  RxCollection,
+  RxDatabase,
+  RxDocumentData,
+  RxJsonSchema,
+  RxStorage,
+  RxStorageInstance,
+} from 'rxdb';
 import { getRxStorageDexie } from 'rxdb/plugins/storage-dexie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTerminalDexieStorage } from './dexie-storage.js';
@@ -147,5 +156,80 @@ describe('the terminal Dexie storage', () => {
     const actual = (await terminal.rows.find(query).exec()).map((doc) => doc.id);
     expect(actual).toEqual((await rxdb.rows.find(query).exec()).map((doc) => doc.id));
     expect(actual.length).toBeGreaterThan(0);
+  });
+
+  it('writes new documents as RxDB does: stored state, conflicts and change events', async () => {
+    type Stored = RxDocumentData<Row>;
+    const below = (collection: RxCollection<Row>) =>
+      (
+        collection.storageInstance as unknown as {
+          originalStorageInstance: RxStorageInstance<Row, unknown, unknown>;
+        }
+      ).originalStorageInstance;
+    const state = (i: number, patch: Partial<Stored> = {}): Stored => ({
+      ...row(i),
+      _deleted: false,
+      _attachments: {},
+      _meta: { lwt: 1_700_000_000_000 + i },
+      _rev: `1-write${i}`,
+      ...patch,
+    });
+    const runs = await Promise.all(
+      [rxdb, terminal].map(async ({ rows }) => {
+        const storage = below(rows);
+        const events: unknown[] = [];
+        const subscription = storage.changeStream().subscribe((bulk) =>
+          events.push({
+            context: bulk.context,
+            checkpoint: bulk.checkpoint,
+            events: bulk.events.map(
+              ({ documentId, operation, documentData, previousDocumentData }) => ({
+                documentId,
+                operation,
+                documentData,
+                previousDocumentData,
+              }),
+            ),
+          }),
+        );
+        const results: unknown[] = [];
+        const write = async (writes: BulkWriteRow<Row>[]) => {
+          const { error } = await storage.bulkWrite(writes, 'write-test');
+          results.push(
+            error.map((e) => ({
+              id: e.documentId,
+              status: e.status,
+              inDb: 'documentInDb' in e ? e.documentInDb : undefined,
+            })),
+          );
+        };
+        // New documents only; then a stored id among new ones; then over a deleted one.
+        await write([7001, 7002, 7003].map((i) => ({ document: state(i) })));
+        await write([{ document: state(7002, { name: 'again' }) }, { document: state(7004) }]);
+        await write([
+          { previous: state(7003), document: state(7003, { _deleted: true, _rev: '2-gone' }) },
+        ]);
+        await write([
+          { document: state(7003, { _rev: '3-back' }) },
+          { document: state(7005, { _deleted: true }) },
+        ]);
+        subscription.unsubscribe();
+        const stored = await storage.findDocumentsById(
+          [7001, 7002, 7003, 7004, 7005].map((i) => row(i).id),
+          true,
+        );
+        const byId = stored.sort((a, b) => (a.id < b.id ? -1 : 1));
+        return { results, events, byId };
+      }),
+    );
+    const [expected, actual] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    expect(actual.results).toEqual(expected.results);
+    expect(actual.events).toEqual(expected.events);
+    expect(actual.byId).toEqual(expected.byId);
+    // The cases did happen: a conflict on the stored id, and every document stored.
+    expect(expected.results[1]).toEqual([
+      expect.objectContaining({ id: state(7002).id, status: 409 }),
+    ]);
+    expect(expected.byId).toHaveLength(5);
   });
 });

@@ -15,15 +15,34 @@
  * documents in index order, the same matcher for what the index does not decide, the same
  * sort, skip and limit. Every RxDB index ends with the primary key, so index keys are unique
  * and the next chunk starts just after the last key read. Counting that the index cannot do
- * alone runs the same query. Writes, reads by id and everything else are RxDB's, unchanged.
+ * alone runs the same query.
+ *
+ * A write of new documents only (no row has a previous state: a checkout's transaction, a new
+ * replication meta state, an enrolled member) does not read first. RxDB's `bulkWrite` reads
+ * every id before it writes, to tell inserts from updates and conflicts: a second round trip
+ * before the write, at the till, while the customer waits. Here the documents are `add`ed in one
+ * transaction, in the storage's own format. An id the store already holds fails alone (its
+ * ConstraintError is kept from aborting the transaction), and those rows go through RxDB's own
+ * `bulkWrite`, which reports the conflict or writes over a deleted document exactly as before.
+ * The change event is RxDB's own (`categorizeBulkWriteRows`, the last row as the checkpoint, as
+ * its Dexie storage sets it). Updates, reads by id and everything else are RxDB's, unchanged.
  */
-import { getQueryMatcher, getSortComparator } from 'rxdb';
+import {
+  categorizeBulkWriteRows,
+  getPrimaryFieldOfPrimaryKey,
+  getQueryMatcher,
+  getSortComparator,
+} from 'rxdb';
 import type {
+  BulkWriteRow,
   DexieSettings,
   DexieStorageInternals,
   PreparedQuery,
   RxDocumentData,
   RxStorage,
+  RxStorageBulkWriteResponse,
+  RxStorageChangeEvent,
+  EventBulk,
   RxStorageCountResult,
   RxStorageInstance,
   RxStorageInstanceCreationParams,
@@ -33,6 +52,7 @@ import {
   DEXIE_DOCS_TABLE_NAME,
   dexieReplaceIfStartsWithPipe,
   fromDexieToStorage,
+  fromStorageToDexie,
   getKeyRangeByQueryPlan,
   getRxStorageDexie,
 } from 'rxdb/plugins/storage-dexie';
@@ -61,6 +81,7 @@ export function getTerminalDexieStorage(
   ) => {
     const instance = (await dexie.createStorageInstance(params)) as unknown as Instance;
     withRangeReads(instance, options);
+    withAddedInserts(instance);
     return instance as unknown as RxStorageInstance<
       RxDocType,
       DexieStorageInternals,
@@ -82,6 +103,57 @@ function withRangeReads(instance: Instance, options: RangeReadOptions): void {
     if (closed() || prepared.queryPlan.selectorSatisfiedByIndex) return dexieCount(prepared);
     const result = await rangeQuery(instance, prepared, options);
     return { count: result.documents.length, mode: 'slow' };
+  };
+}
+
+/** Replaces the instance's bulkWrite for batches of new documents (see the top). */
+function withAddedInserts(instance: Instance): void {
+  const dexieBulkWrite = instance.bulkWrite.bind(instance);
+  const closed = () => (instance as unknown as { closed?: unknown }).closed;
+  instance.bulkWrite = async (
+    rows: BulkWriteRow<Doc>[],
+    context: string,
+  ): Promise<RxStorageBulkWriteResponse<Doc>> => {
+    const newOnly =
+      rows.length > 0 &&
+      !closed() &&
+      !instance.schema.attachments &&
+      rows.every((row) => !row.previous && !!row.document._rev);
+    if (!newOnly) return dexieBulkWrite(rows, context);
+    const state = await instance.internals;
+    const primaryPath = getPrimaryFieldOfPrimaryKey(instance.schema.primaryKey) as string;
+    const held = new Set<number>();
+    const transaction = state.dexieDb.backendDB().transaction(DEXIE_DOCS_TABLE_NAME, 'readwrite');
+    const store = transaction.objectStore(DEXIE_DOCS_TABLE_NAME);
+    rows.forEach((row, at) => {
+      const request = store.add(fromStorageToDexie(state.booleanIndexes, row.document));
+      request.onerror = (event) => {
+        // The id is stored already (the only unique key): RxDB's own write decides below.
+        if (request.error?.name !== 'ConstraintError') return;
+        event.preventDefault();
+        event.stopPropagation();
+        held.add(at);
+      };
+    });
+    await new Promise<void>((resolve, reject) => {
+      transaction.oncomplete = () => resolve();
+      transaction.onerror = () => reject(transaction.error ?? new Error('IndexedDB write failed'));
+      transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB write aborted'));
+    });
+    const added = rows.filter((_, at) => !held.has(at));
+    if (added.length > 0) {
+      const categorized = categorizeBulkWriteRows(instance, primaryPath, new Map(), added, context);
+      const eventBulk = categorized.eventBulk as EventBulk<RxStorageChangeEvent<Doc>, unknown>;
+      const newest = categorized.newestRow?.document;
+      if (eventBulk.events.length > 0 && newest) {
+        eventBulk.checkpoint = { id: newest[primaryPath], lwt: newest._meta.lwt };
+        (instance as unknown as { changes$: { next(bulk: unknown): void } }).changes$.next(
+          eventBulk,
+        );
+      }
+    }
+    const rest = rows.filter((_, at) => held.has(at));
+    return rest.length > 0 ? dexieBulkWrite(rest, context) : { error: [] };
   };
 }
 

@@ -221,8 +221,9 @@ export class LeanPull {
 
   /**
    * Stores the server's states with one bulk write. While filling, every document is written as
-   * new first (a fresh terminal's load reads nothing before writing); those the store already
-   * holds come back as conflicts with the stored state, and are written again over it.
+   * new first (a fresh terminal's load reads nothing before writing); afterwards the stored
+   * states are read first. A document stored in between comes back as a conflict with its
+   * stored state, and is written again over it.
    */
   async #write(documents: readonly Record<string, unknown>[]): Promise<void> {
     const primaryPath = this.#primaryPath;
@@ -248,14 +249,26 @@ export class LeanPull {
           _rev: revision,
         } as Doc;
       });
-      const stored = await insertNew(this.#original, primaryPath, states, context);
-      held = stored.map((state) => state[primaryPath] as string);
+      const kept = await insertNew(this.#original, primaryPath, states, context);
+      held = kept.map((state) => state[primaryPath] as string);
     }
+    // The rest (all of a page after the fill: mostly changes to stored documents) are read first
+    // and written over their stored states, so the storage does not try them as new ones
+    // (dexie-storage.ts adds a batch of new documents without reading).
+    const stored =
+      held.length > 0 ? ((await this.#storage.findDocumentsById(held, true)) as Doc[]) : [];
+    const previousOf = new Map(stored.map((doc) => [doc[primaryPath] as string, doc]));
     let rows: { previous?: Doc; document: Doc }[] = held.map((id) => {
       const master = byId.get(id) as Record<string, unknown>;
-      return {
-        document: { ...master, _deleted: master['_deleted'] === true, _attachments: {} } as Doc,
-      };
+      const previous = previousOf.get(id);
+      const document = {
+        ...master,
+        _deleted: master['_deleted'] === true,
+        _attachments: {},
+      } as Doc;
+      return previous
+        ? { previous, document: { ...document, _meta: previous._meta, _rev: previous._rev } }
+        : { document };
     });
     for (let attempt = 0; rows.length > 0; attempt++) {
       if (attempt >= 5) throw new Error(`lean pull of ${this.#options.name}: write conflicts`);
