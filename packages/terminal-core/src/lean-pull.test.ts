@@ -100,6 +100,16 @@ async function serverBalances(ids: readonly string[]): Promise<Map<string, numbe
   return new Map(docs.filter((doc) => wanted.has(doc.id)).map((doc) => [doc.id, doc.balance]));
 }
 
+/** Enrolls the terminal, waits until it is in sync and its event stream is open. */
+async function enrollLive(
+  terminal: Awaited<ReturnType<typeof openTerminal>>['terminal'],
+): Promise<void> {
+  const enrolled = await terminal.enrollTerminal(server.url, await server.enrollmentCode());
+  expect(enrolled.ok).toBe(true);
+  await terminal.awaitInSync();
+  await waitFor(() => terminal.status.online, 'the event stream');
+}
+
 describe('lean pull of accounts', () => {
   it('stores every page once, in checkpoint order, and resumes from its checkpoint after a restart', async () => {
     const first = Array.from({ length: 10 }, (_, n) => account(100 + n));
@@ -184,15 +194,9 @@ describe('lean pull of accounts', () => {
       await writeAccounts([first]);
       const opened = await openTerminal();
       try {
-        const enrolled = await opened.terminal.enrollTerminal(
-          server.url,
-          await server.enrollmentCode(),
-        );
-        expect(enrolled.ok).toBe(true);
-        await opened.terminal.awaitInSync();
+        await enrollLive(opened.terminal);
         // The first pass filled the empty store: every account of the server was added.
         expect(adds).toBe((await server.pull<AccountDoc>('accounts')).length);
-        await waitFor(() => opened.terminal.status.online, 'the event stream');
 
         adds = 0;
         const fresh = account(11);
@@ -212,13 +216,7 @@ describe('lean pull of accounts', () => {
   it('stores a change the server announces on its event stream, without being asked', async () => {
     const opened = await openTerminal();
     try {
-      const enrolled = await opened.terminal.enrollTerminal(
-        server.url,
-        await server.enrollmentCode(),
-      );
-      expect(enrolled.ok).toBe(true);
-      await opened.terminal.awaitInSync();
-      await waitFor(() => opened.terminal.status.online, 'the event stream');
+      await enrollLive(opened.terminal);
 
       const fresh = account(5);
       await writeAccounts([fresh]);
