@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { AuthService } from './auth/auth-service.js';
 import { createStaff } from './auth/staff-service.js';
 import { ConfigError, loadConfig } from './config.js';
+import { DataDirectoryInUseError } from './db/data-dir-lock.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open-database.js';
@@ -159,7 +160,12 @@ async function main(): Promise<void> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((error: unknown) => {
-    if (error instanceof UsageError || error instanceof ConfigError || isServiceError(error)) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof DataDirectoryInUseError ||
+      isServiceError(error)
+    ) {
       process.stderr.write(`${error.message}\n`);
     } else if (
       error instanceof TypeError &&

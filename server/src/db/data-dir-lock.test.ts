@@ -1,0 +1,113 @@
+/**
+ * The embedded database's data directory is held by one process at a time: a second process
+ * (another server, an operator's CLI command) is refused with a clear message instead of
+ * writing the same files; a lock left by a process that is gone is taken over.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DataDirectoryInUseError, lockDataDirectory, lockFileOf } from './data-dir-lock.js';
+import { openDatabase } from './open-database.js';
+
+let root: string;
+let dataDir: string;
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'tillpoint-lock-'));
+  dataDir = path.join(root, 'server');
+});
+
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A process that holds `dataDir` (through openDatabase) until its stdin closes. */
+function holder(): Promise<{ pid: number; stop(): Promise<void> }> {
+  const script = [
+    `const { openDatabase } = await import(${JSON.stringify(path.resolve(__dirname, 'open-database.ts'))});`,
+    `const db = await openDatabase({ kind: 'pglite', dataDir: ${JSON.stringify(dataDir)} });`,
+    `process.stdout.write('open\\n');`,
+    `process.stdin.resume();`,
+    `process.stdin.on('end', async () => { await db.close(); process.exit(0); });`,
+  ].join('\n');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@tillpoint/source', '--input-type=module', '-e', script],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the holder exited early (${code})`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (!chunk.toString().includes('open')) return;
+      child.removeAllListeners('exit');
+      resolve({
+        pid: child.pid as number,
+        stop: () =>
+          new Promise<void>((done) => {
+            child.once('exit', () => done());
+            child.stdin.end();
+          }),
+      });
+    });
+  });
+}
+
+describe('the embedded data directory', () => {
+  it('is refused to a second process while the first holds it, and free again after', async () => {
+    const first = await holder();
+    try {
+      expect(readFileSync(lockFileOf(dataDir), 'utf8')).toContain(`"pid":${first.pid}`);
+      const refused = openDatabase({ kind: 'pglite', dataDir });
+      await expect(refused).rejects.toBeInstanceOf(DataDirectoryInUseError);
+      await expect(refused).rejects.toThrow(
+        `in use by another Tillpoint process (pid ${first.pid})`,
+      );
+    } finally {
+      await first.stop();
+    }
+    expect(existsSync(lockFileOf(dataDir))).toBe(false);
+    const db = await openDatabase({ kind: 'pglite', dataDir });
+    try {
+      expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one).toBe(1);
+    } finally {
+      await db.close();
+    }
+    expect(existsSync(lockFileOf(dataDir))).toBe(false);
+  }, 60_000);
+
+  it('takes over a lock whose process is gone, or that cannot be read', async () => {
+    // A pid far above any the kernel hands out here: no such process.
+    writeFileSync(
+      lockFileOf(dataDir),
+      JSON.stringify({ pid: 2_147_483_000, host: hostname(), since: '2026-01-01T00:00:00Z' }),
+    );
+    const release = await lockDataDirectory(dataDir);
+    expect(JSON.parse(readFileSync(lockFileOf(dataDir), 'utf8')).pid).toBe(process.pid);
+    await release();
+    await release(); // twice is harmless
+    expect(existsSync(lockFileOf(dataDir))).toBe(false);
+
+    writeFileSync(lockFileOf(dataDir), 'half a reco');
+    const again = await lockDataDirectory(dataDir);
+    await again();
+  });
+
+  it('is refused to a second opener in the same process, and to a lock held on another host', async () => {
+    const release = await lockDataDirectory(dataDir);
+    try {
+      await expect(lockDataDirectory(dataDir)).rejects.toThrow('already open in this process');
+    } finally {
+      await release();
+    }
+    writeFileSync(
+      lockFileOf(dataDir),
+      JSON.stringify({ pid: process.pid, host: 'another-till', since: '2026-01-01T00:00:00Z' }),
+    );
+    await expect(lockDataDirectory(dataDir)).rejects.toThrow('host another-till');
+    // Not ours: a refused opener leaves the other host's lock in place.
+    expect(readFileSync(lockFileOf(dataDir), 'utf8')).toContain('another-till');
+  });
+});
