@@ -140,7 +140,15 @@ function prepareDemo() {
   }
   if (state) {
     say('\nDemo data (loaded at the first start; delete .data/ to start over):');
-    say(state.output.trimEnd());
+    // load-demo's "shown only now" held for its own output; this demo keeps a copy to show.
+    say(
+      state.output
+        .split('\n')
+        .filter((line) => !line.includes('shown only now'))
+        .join('\n')
+        .trimEnd(),
+    );
+    say('(the demo PINs are kept in .data/demo.json for this; the server keeps only hashes)');
     return state;
   }
   rmSync(demoStateFile, { force: true });
