@@ -136,7 +136,7 @@ async function start(): Promise<void> {
 
   const appSession = session.fromPartition(SESSION_PARTITION);
   appSession.protocol.handle(APP_SCHEME, (request) => serveAppFile(request, policy()));
-  lockDownSession(appSession, policy);
+  lockDownSession(appSession, policy, origins);
   app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents, origins));
 
   registerIpcHandlers({

@@ -76,7 +76,8 @@ async function saveReceiptPdf(
       width: RECEIPT_WIDTH_MM / MM_PER_INCH,
       height: receiptHeightMm(receipt) / MM_PER_INCH,
     },
-    margins: { marginType: 'none' },
+    // Inches; the receipt's own @page rule sets its margins.
+    margins: { top: 0, bottom: 0, left: 0, right: 0 },
     preferCSSPageSize: true,
   });
   await mkdir(dir, { recursive: true });

@@ -129,10 +129,33 @@ describe('navigation and new windows', () => {
     expect(isAllowedNavigation('http://localhost:5174/', dev)).toBe(false);
     expect(isAllowedNavigation('http://localhost:5173/', origins)).toBe(false);
   });
+});
 
-  it('grants no permission at all', () => {
+describe('permissions', () => {
+  const origins = trustedOrigins();
+  const page = 'tillpoint://app/index.html';
+
+  it('grants nothing else, even to our own screens', () => {
     for (const permission of ['media', 'geolocation', 'notifications', 'openExternal', 'hid']) {
-      expect(isPermissionGranted(permission)).toBe(false);
+      expect(isPermissionGranted(permission, page, origins)).toBe(false);
+    }
+  });
+
+  it('lets our screens reach the sync server on the local network and keep their database', () => {
+    for (const permission of [
+      'local-network-access',
+      'local-network',
+      'loopback-network',
+      'persistent-storage',
+    ]) {
+      expect(isPermissionGranted(permission, page, origins)).toBe(true);
+      expect(isPermissionGranted(permission, 'tillpoint://app', origins)).toBe(true);
+      // Nobody else: another origin, an opaque or unknown one.
+      expect(isPermissionGranted(permission, 'https://evil.example/', origins)).toBe(false);
+      expect(isPermissionGranted(permission, 'tillpoint://other/index.html', origins)).toBe(false);
+      expect(isPermissionGranted(permission, 'about:blank', origins)).toBe(false);
+      expect(isPermissionGranted(permission, '', origins)).toBe(false);
+      expect(isPermissionGranted(permission, undefined, origins)).toBe(false);
     }
   });
 });

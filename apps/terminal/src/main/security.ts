@@ -133,9 +133,28 @@ export function isTrustedSender(
   return origin !== undefined && origins.includes(origin);
 }
 
-/** Camera, geolocation, notifications, HID...: a till needs none, so the answer is always no. */
-export function isPermissionGranted(_permission: string): boolean {
-  return false;
+/**
+ * What the till's own screens are granted: reaching the sync server on the store's network or
+ * on this machine (Chromium's Local Network Access, enforced from Electron 43), and keeping the
+ * till's database safe from eviction when the disk runs low. Nothing else (camera, geolocation,
+ * notifications, HID...), and nothing at all for any other origin.
+ */
+const GRANTED_TO_THE_APP: ReadonlySet<string> = new Set([
+  'local-network-access',
+  'local-network',
+  'loopback-network',
+  'persistent-storage',
+]);
+
+/** Whether `permission`, asked for by a page at `requestingUrl`, is granted. */
+export function isPermissionGranted(
+  permission: string,
+  requestingUrl: string | undefined,
+  origins: readonly string[],
+): boolean {
+  if (!GRANTED_TO_THE_APP.has(permission) || requestingUrl === undefined) return false;
+  const origin = originOf(requestingUrl);
+  return origin !== undefined && origins.includes(origin);
 }
 
 export type AppFileResolution =
@@ -204,9 +223,13 @@ export function contentTypeFor(file: string): string {
 
 /**
  * Session-wide guards: the CSP on every response (the dev server's too), and every permission
- * request and check denied.
+ * request and check denied but the few our own screens need (isPermissionGranted).
  */
-export function lockDownSession(session: Session, policy: () => PolicyOptions): void {
+export function lockDownSession(
+  session: Session,
+  policy: () => PolicyOptions,
+  origins: readonly string[],
+): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     const headers = { ...details.responseHeaders };
     for (const name of Object.keys(headers)) {
@@ -218,10 +241,12 @@ export function lockDownSession(session: Session, policy: () => PolicyOptions): 
     }
     callback({ responseHeaders: headers });
   });
-  session.setPermissionRequestHandler((_webContents, permission, callback) =>
-    callback(isPermissionGranted(permission)),
+  session.setPermissionRequestHandler((_webContents, permission, callback, details) =>
+    callback(isPermissionGranted(permission, details.requestingUrl, origins)),
   );
-  session.setPermissionCheckHandler((_webContents, permission) => isPermissionGranted(permission));
+  session.setPermissionCheckHandler((_webContents, permission, requestingOrigin) =>
+    isPermissionGranted(permission, requestingOrigin, origins),
+  );
   session.setDevicePermissionHandler(() => false);
 }
 

@@ -11,7 +11,18 @@ export const DATABASE_NAME = 'tillpoint';
 
 let opening: Promise<Terminal> | undefined;
 
+/**
+ * Asks that the till's database be kept when the disk runs low. Chromium may otherwise evict
+ * a site's IndexedDB under storage pressure, unsynced checkouts included. Electron's session
+ * grants it to our screens (security.ts); a browser decides for itself. Either way, a refusal
+ * changes nothing else.
+ */
+function keepStoragePersistent(): void {
+  navigator.storage?.persist?.().catch(() => undefined);
+}
+
 export function openTerminal(): Promise<Terminal> {
+  if (opening === undefined) keepStoragePersistent();
   opening ??= createTerminal({
     storage: getTerminalDexieStorage(),
     databaseName: DATABASE_NAME,
