@@ -3,15 +3,19 @@
  * test against its own real sync server. `CHROMIUM_PATH` points at another Chromium.
  */
 import { defineConfig } from '@playwright/test';
+import { SQLITE_INDEXEDDB_SWITCH } from './src/main/indexeddb-backend.js';
 
 export const CHROMIUM_EXECUTABLE = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
+/** Chromium as a till that started on LevelDB runs it (before decision 0011). */
+export const LEVELDB_CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
   '--disable-gpu',
 ];
+/** Chromium as a new till runs it: IndexedDB in SQLite (decision 0011). */
+export const CHROMIUM_ARGS = [...LEVELDB_CHROMIUM_ARGS, SQLITE_INDEXEDDB_SWITCH];
 
 export default defineConfig({
   testDir: './e2e',

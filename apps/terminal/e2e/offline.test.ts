@@ -3,8 +3,10 @@
  * and a browser killed right after an offline checkout.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { chromium } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../playwright.config.js';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE, LEVELDB_CHROMIUM_ARGS } from '../playwright.config.js';
+import { chooseIndexedDbBackend } from '../src/main/indexeddb-backend.js';
 import { ADA, CASHIER, expect, openTill, screenshot, test, tillOn } from './fixtures.js';
 import type { SeedMember } from './support/server-protocol.js';
 
@@ -146,57 +148,67 @@ function browserPid(userDataDir: string): number {
   throw new Error(`no browser process for ${userDataDir}`);
 }
 
-test('crash: the browser killed right after an offline checkout; relaunched, the checkout reaches the server exactly once', async ({
-  appUrl,
-  shop,
-}, testInfo) => {
-  const userDataDir = testInfo.outputPath('profile');
-  const launch = () =>
-    chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM_EXECUTABLE,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-    });
+// A new till keeps IndexedDB in SQLite; a till from before decision 0011 stays on LevelDB.
+for (const [engine, args] of [
+  ['SQLite', CHROMIUM_ARGS],
+  ['LevelDB', LEVELDB_CHROMIUM_ARGS],
+] as const) {
+  test(`crash (IndexedDB in ${engine}): the browser killed right after an offline checkout; relaunched, the checkout reaches the server exactly once`, async ({
+    appUrl,
+    shop,
+  }, testInfo) => {
+    const userDataDir = testInfo.outputPath('profile');
+    const launch = () =>
+      chromium.launchPersistentContext(userDataDir, {
+        executablePath: CHROMIUM_EXECUTABLE,
+        args,
+        viewport: { width: 1280, height: 900 },
+      });
 
-  const first = await launch();
-  const { checkout } = await openTill(first.pages()[0] ?? (await first.newPage()), appUrl, shop);
-  await checkout.findMember(ADA.phone, ADA.name);
-  await shop.server.stop();
-  await checkout.expectOffline();
-  await checkout.checkout({ amount: '10.00' });
-  const transactionId = await checkout.receiptTransactionId();
-  await expect(checkout.pending).toHaveText('1');
+    const first = await launch();
+    const { checkout } = await openTill(first.pages()[0] ?? (await first.newPage()), appUrl, shop);
+    await checkout.findMember(ADA.phone, ADA.name);
+    await shop.server.stop();
+    await checkout.expectOffline();
+    await checkout.checkout({ amount: '10.00' });
+    const transactionId = await checkout.receiptTransactionId();
+    await expect(checkout.pending).toHaveText('1');
 
-  // No goodbye: SIGKILL to the browser process, as a power cut or a crash would.
-  const closed = new Promise<void>((resolve) => first.once('close', () => resolve()));
-  process.kill(browserPid(userDataDir), 'SIGKILL');
-  await closed;
+    // No goodbye: SIGKILL to the browser process, as a power cut or a crash would.
+    const closed = new Promise<void>((resolve) => first.once('close', () => resolve()));
+    process.kill(browserPid(userDataDir), 'SIGKILL');
+    await closed;
 
-  await shop.server.start();
-  const second = await launch();
-  try {
-    const page = second.pages()[0] ?? (await second.newPage());
-    await page.goto(`${appUrl}/`);
-    const till = tillOn(page);
-    // Still enrolled (the local store survived): straight to sign-in, and syncing already.
-    await till.login.signIn(CASHIER.name, CASHIER.pin);
-    await till.checkout.expectOnline();
-    await expect(till.checkout.pending).toHaveText('0', { timeout: 30_000 });
+    await shop.server.start();
+    const second = await launch();
+    try {
+      const page = second.pages()[0] ?? (await second.newPage());
+      await page.goto(`${appUrl}/`);
+      const till = tillOn(page);
+      // Still enrolled (the local store survived): straight to sign-in, and syncing already.
+      await till.login.signIn(CASHIER.name, CASHIER.pin);
+      await till.checkout.expectOnline();
+      await expect(till.checkout.pending).toHaveText('0', { timeout: 30_000 });
 
-    const memberId = shop.members[ADA.phone] as string;
-    await expect
-      .poll(async () => {
-        const transactions = await shop.server.documents<{ id: string; seq?: number }>(
-          'transactions',
-        );
-        return transactions.filter((tx) => tx.id === transactionId && tx.seq !== undefined).length;
-      })
-      .toBe(1);
-    // Applied once: 1,520 + 12.
-    expect((await shop.server.account(memberId))?.balance).toBe(1_532);
-    await till.checkout.findMember(ADA.phone, ADA.name);
-    await expect(till.checkout.balance).toHaveAttribute('data-points', '1532');
-  } finally {
-    await second.close();
-  }
-});
+      const memberId = shop.members[ADA.phone] as string;
+      await expect
+        .poll(async () => {
+          const transactions = await shop.server.documents<{ id: string; seq?: number }>(
+            'transactions',
+          );
+          return transactions.filter((tx) => tx.id === transactionId && tx.seq !== undefined)
+            .length;
+        })
+        .toBe(1);
+      // Applied once: 1,520 + 12.
+      expect((await shop.server.account(memberId))?.balance).toBe(1_532);
+      await till.checkout.findMember(ADA.phone, ADA.name);
+      await expect(till.checkout.balance).toHaveAttribute('data-points', '1532');
+      // The profile's store is in the engine asked for, as the main process tells it apart.
+      const folder = path.join(userDataDir, 'Default', 'IndexedDB');
+      expect(chooseIndexedDbBackend(folder).backend).toBe(engine.toLowerCase());
+    } finally {
+      await second.close();
+    }
+  });
+}

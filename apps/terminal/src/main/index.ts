@@ -9,10 +9,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, Menu, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, Menu, protocol, session } from 'electron';
 import { provisioningSearch } from '../shared/bridge.js';
 import { serverOrigin } from '../shared/settings.js';
 import type { TerminalSettings } from '../shared/settings.js';
+import {
+  SQLITE_INDEXEDDB_FEATURES,
+  chooseIndexedDbBackend,
+  partitionDir,
+  withFeatures,
+} from './indexeddb-backend.js';
+import type { IndexedDbBackendChoice } from './indexeddb-backend.js';
 import { registerIpcHandlers } from './ipc.js';
 import {
   APP_ENTRY_URL,
@@ -57,6 +64,30 @@ if (launch.userDataDir) {
 } else if (!app.isPackaged) {
   // Started as `electron out/main/index.js`, Electron would otherwise use its own name.
   app.setPath('userData', path.join(app.getPath('appData'), 'Tillpoint'));
+}
+
+/** Shows why the till cannot start, and quits without opening its database. */
+function refuseToStart(message: string): void {
+  console.error(`Tillpoint cannot start: ${message}`);
+  dialog.showErrorBox('Tillpoint cannot start', message);
+  app.exit(1);
+}
+
+// Before `ready`: which engine keeps the till's IndexedDB. A new till's goes in SQLite, a till
+// with LevelDB data stays there; Chromium deletes a store of the other engine (decision 0011).
+const storageDir = partitionDir(app.getPath('userData'), SESSION_PARTITION);
+let indexedDb: IndexedDbBackendChoice | undefined;
+try {
+  indexedDb = chooseIndexedDbBackend(path.join(storageDir, 'IndexedDB'));
+} catch (error) {
+  refuseToStart(`${error instanceof Error ? error.message : String(error)}. Nothing was changed.`);
+}
+if (indexedDb?.backend === 'sqlite') {
+  const features = app.commandLine.getSwitchValue('enable-features');
+  app.commandLine.appendSwitch(
+    'enable-features',
+    withFeatures(features, SQLITE_INDEXEDDB_FEATURES),
+  );
 }
 
 let mainWindow: BrowserWindow | undefined;
@@ -115,8 +146,23 @@ function createWindow(settings: TerminalSettings): BrowserWindow {
   return window;
 }
 
-async function start(): Promise<void> {
+async function start(chosen: IndexedDbBackendChoice): Promise<void> {
   await app.whenReady();
+  const appSession = session.fromPartition(SESSION_PARTITION);
+  // The choice above was read from where Electron keeps this session; if Electron keeps it
+  // elsewhere, choose again there, and stop rather than open a store the other engine wrote.
+  const actualDir = appSession.storagePath ?? storageDir;
+  if (actualDir !== storageDir) {
+    const actual = chooseIndexedDbBackend(path.join(actualDir, 'IndexedDB'));
+    if (actual.backend !== chosen.backend) {
+      refuseToStart(
+        `this till's data is in ${actualDir}, not ${storageDir} as expected, and its ` +
+          `IndexedDB engine (${actual.reason}) is not the one chosen. Nothing was changed.`,
+      );
+      return;
+    }
+  }
+  console.info(`Tillpoint's IndexedDB: ${chosen.backend} (${chosen.reason}), in ${actualDir}`);
   const opened = await SettingsStore.open(path.join(app.getPath('userData'), SETTINGS_FILE_NAME));
   const settings = opened.store;
   if (opened.problems) {
@@ -134,7 +180,6 @@ async function start(): Promise<void> {
     devServerOrigin: devServerUrl,
   });
 
-  const appSession = session.fromPartition(SESSION_PARTITION);
   appSession.protocol.handle(APP_SCHEME, (request) => serveAppFile(request, policy()));
   lockDownSession(appSession, policy, origins);
   app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents, origins));
@@ -159,7 +204,9 @@ async function start(): Promise<void> {
   mainWindow = createWindow(settings.current);
 }
 
-if (!app.requestSingleInstanceLock()) {
+if (!indexedDb) {
+  // refuseToStart has said why.
+} else if (!app.requestSingleInstanceLock()) {
   // Another Tillpoint is running on this till; it is brought to the front instead.
   app.quit();
 } else {
@@ -169,7 +216,7 @@ if (!app.requestSingleInstanceLock()) {
     mainWindow.focus();
   });
   app.on('window-all-closed', () => app.quit());
-  start().catch((error: unknown) => {
+  start(indexedDb).catch((error: unknown) => {
     console.error('Tillpoint failed to start:', error);
     app.exit(1);
   });
