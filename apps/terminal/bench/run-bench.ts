@@ -10,8 +10,8 @@
  * 2. Builds bench.html with Vite (the renderer's resolve conditions) and serves it on loopback
  *    from one HTTP server that hands /api, /sync and /healthz to the sync server's Express app:
  *    the page and the server share one origin, as under `npm start --browser`.
- * 3. In Chromium, each browser on a fresh persistent profile (IndexedDB on disk, as the app's
- *    `persist:` partition): first the pull's floor, its IndexedDB writes alone, in a profile of
+ * 3. In Chromium, each browser on a fresh persistent profile (IndexedDB on disk, in SQLite, as
+ *    a new till's `persist:` partition): first the pull's floor, its IndexedDB writes alone, in a profile of
  *    its own; then a fresh terminal enrolls and pulls everything (time until in sync); 1,000
  *    phone lookups; 200 checkouts committed locally online (replication runs as at a till) and
  *    200 offline; lookups of a regular customer with a long history; then 1,000 index gets and
@@ -24,6 +24,7 @@
  * BENCH_REGULAR_VISITS (50) checkouts each, then each looked up once), CHROMIUM_PATH
  * (/usr/bin/chromium), BENCH_HEADED=1, BENCH_DATABASE_URL / TEST_DATABASE_URL, BENCH_STORAGE=rxdb
  * (RxDB's Dexie storage with its cursor queries instead of the terminal's, for comparison),
+ * BENCH_INDEXEDDB=leveldb (on disk in LevelDB, as a till from before docs/decisions/0011) or
  * BENCH_INDEXEDDB=memory (an incognito context: IndexedDB in memory, not what the app does).
  */
 import { randomBytes } from 'node:crypto';
@@ -32,6 +33,7 @@ import {
   existsSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -42,6 +44,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { SQLITE_INDEXEDDB_SWITCH } from '../src/main/indexeddb-backend.js';
 import type { Page } from '@playwright/test';
 import pg from 'pg';
 import { build, defaultClientConditions } from 'vite';
@@ -86,11 +89,13 @@ const DATABASE_URL = env['BENCH_DATABASE_URL'] || env['TEST_DATABASE_URL'] || un
 /** 'rxdb' runs the terminal on RxDB's Dexie storage as it comes, for comparison. */
 const STORAGE = env['BENCH_STORAGE'] === 'rxdb' ? 'rxdb' : 'terminal';
 /**
- * 'disk' (default): each browser on a fresh persistent profile, so IndexedDB is on disk as in
- * the app (Electron's `persist:` partition). 'memory': an incognito context, whose IndexedDB
- * lives in memory; faster, and not what a till does (earlier figures were taken so).
+ * 'sqlite' (default): each browser on a fresh persistent profile, with IndexedDB on disk in
+ * SQLite, as a new till's (Electron's `persist:` partition, decision 0011). 'leveldb': on disk in
+ * LevelDB, as a till that started before that decision. 'memory': an incognito context, whose
+ * IndexedDB lives in memory; not what a till does (the figures before the fourth session).
  */
-const INDEXEDDB = env['BENCH_INDEXEDDB'] === 'memory' ? 'memory' : 'disk';
+const INDEXEDDB =
+  (['leveldb', 'memory'] as const).find((v) => v === env['BENCH_INDEXEDDB']) ?? 'sqlite';
 const PULL_TIMEOUT_MS = 300_000;
 const TARGETS = { pullMs: 20_000, lookupP95: 3, checkoutP95: 10 };
 
@@ -116,23 +121,34 @@ const CHROMIUM_ARGS = [
 interface OpenedPage {
   readonly page: Page;
   readonly version: string;
+  /** Which IndexedDB backend holds the profile's data, read from its files. */
+  backend(): string;
   close(): Promise<void>;
+}
+
+/** 'LevelDB' or 'SQLite', from the files Chromium left in a profile's IndexedDB folder. */
+function indexedDbBackend(profile: string): string {
+  const folder = path.join(profile, 'Default', 'IndexedDB');
+  const entries = existsSync(folder) ? readdirSync(folder) : [];
+  if (entries.length === 0) return 'none yet';
+  return entries.some((entry) => entry.endsWith('.indexeddb.leveldb')) ? 'LevelDB' : 'SQLite';
 }
 
 /** A Chromium page on the bench page, in a fresh profile (see INDEXEDDB), ready. */
 async function openPage(origin: string): Promise<OpenedPage> {
   const headless = env['BENCH_HEADED'] !== '1';
   let opened: OpenedPage;
-  if (INDEXEDDB === 'disk') {
+  if (INDEXEDDB !== 'memory') {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tillpoint-bench-profile-'));
     const context = await chromium.launchPersistentContext(dir, {
       executablePath: CHROMIUM,
       headless,
-      args: CHROMIUM_ARGS,
+      args: INDEXEDDB === 'sqlite' ? [...CHROMIUM_ARGS, SQLITE_INDEXEDDB_SWITCH] : CHROMIUM_ARGS,
     });
     opened = {
       page: context.pages()[0] ?? (await context.newPage()),
       version: context.browser()?.version() ?? 'unknown',
+      backend: () => indexedDbBackend(dir),
       close: async () => {
         await context.close();
         rmSync(dir, { recursive: true, force: true });
@@ -147,6 +163,7 @@ async function openPage(origin: string): Promise<OpenedPage> {
     opened = {
       page: await browser.newPage(),
       version: browser.version(),
+      backend: () => 'memory',
       close: () => browser.close(),
     };
   }
@@ -460,17 +477,21 @@ async function main(): Promise<void> {
     const origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
 
     say(
-      INDEXEDDB === 'disk'
-        ? "  IndexedDB on disk (a persistent profile, as the app's `persist:` partition)"
-        : '  IndexedDB in memory (an incognito context: NOT what the app does)',
+      {
+        sqlite: "  IndexedDB on disk in SQLite (a persistent profile, as a new till's)",
+        leveldb:
+          '  IndexedDB on disk in LevelDB (a persistent profile, as a till from before 0011)',
+        memory: '  IndexedDB in memory (an incognito context: NOT what the app does)',
+      }[INDEXEDDB],
     );
     // The floor first, in a profile of its own, so that the pull also starts on an empty one.
     say("The pull's IndexedDB writes alone (its floor), in a fresh profile...");
     const floorPage = await openPage(origin);
     closeBrowser = floorPage.close;
     const floorMs = await evaluateOn(floorPage.page, 'rawPullFloor', [MEMBERS, MAX_PULL_LIMIT]);
+    const floorBackend = floorPage.backend();
     await floorPage.close();
-    say(`  ${seconds(floorMs)}`);
+    say(`  ${seconds(floorMs)} (IndexedDB backend: ${floorBackend})`);
 
     const opened = await openPage(origin);
     closeBrowser = opened.close;
@@ -502,7 +523,8 @@ async function main(): Promise<void> {
     const pulledDocs = pulled.members + pulled.accounts;
     say(
       `  ${pulledDocs} documents in ${seconds(pulled.ms)} (members complete at ` +
-        `${seconds(pulled.membersMs)}, accounts at ${seconds(pulled.accountsMs)})`,
+        `${seconds(pulled.membersMs)}, accounts at ${seconds(pulled.accountsMs)}; ` +
+        `IndexedDB backend: ${opened.backend()})`,
     );
 
     await call('login', BENCH_STAFF_ID, BENCH_STAFF_PIN);
