@@ -3,11 +3,10 @@
  * test against its own real sync server. `CHROMIUM_PATH` points at another Chromium.
  */
 import { defineConfig } from '@playwright/test';
-import { SQLITE_INDEXEDDB_SWITCH } from './src/main/indexeddb-backend.js';
+import { LEVELDB_INDEXEDDB_SWITCH, SQLITE_INDEXEDDB_SWITCH } from './src/main/indexeddb-backend.js';
 
 export const CHROMIUM_EXECUTABLE = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-/** Chromium as a till that started on LevelDB runs it (before decision 0011). */
-export const LEVELDB_CHROMIUM_ARGS = [
+const BASE_CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-background-networking',
   '--disable-component-update',
@@ -15,7 +14,9 @@ export const LEVELDB_CHROMIUM_ARGS = [
   '--disable-gpu',
 ];
 /** Chromium as a new till runs it: IndexedDB in SQLite (decision 0011). */
-export const CHROMIUM_ARGS = [...LEVELDB_CHROMIUM_ARGS, SQLITE_INDEXEDDB_SWITCH];
+export const CHROMIUM_ARGS = [...BASE_CHROMIUM_ARGS, SQLITE_INDEXEDDB_SWITCH];
+/** Chromium as a till that started on LevelDB runs it (before decision 0011). */
+export const LEVELDB_CHROMIUM_ARGS = [...BASE_CHROMIUM_ARGS, LEVELDB_INDEXEDDB_SWITCH];
 
 export default defineConfig({
   testDir: './e2e',

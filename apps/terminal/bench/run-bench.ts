@@ -11,13 +11,13 @@
  *    from one HTTP server that hands /api, /sync and /healthz to the sync server's Express app:
  *    the page and the server share one origin, as under `npm start --browser`.
  * 3. In Chromium, each browser on a fresh persistent profile (IndexedDB on disk, in SQLite, as
- *    a new till's `persist:` partition): first the pull's floor, its IndexedDB writes alone, in a profile of
- *    its own; then a fresh terminal enrolls and pulls everything (time until in sync); 1,000
- *    phone lookups; 200 checkouts committed locally online (replication runs as at a till) and
- *    200 offline; lookups of a regular customer with a long history; then 1,000 index gets and
- *    200 put transactions on a plain IndexedDB store with the same members. Warm-up rounds
- *    (BENCH_WARMUP_LOOKUPS, BENCH_WARMUP_WRITES) run first and are excluded; the percentiles
- *    are from the one measured run.
+ *    a new till's `persist:` partition): first the pull's floor, its IndexedDB writes alone, in
+ *    a profile of its own; then a fresh terminal enrolls and pulls everything (time until in
+ *    sync); 1,000 phone lookups; 200 checkouts committed locally online (replication runs as
+ *    at a till) and 200 offline; lookups of a regular customer with a long history; then 1,000
+ *    index gets and 200 put transactions on a plain IndexedDB store with the same members.
+ *    Warm-up rounds (BENCH_WARMUP_LOOKUPS, BENCH_WARMUP_WRITES) run first and are excluded;
+ *    the percentiles are from the one measured run.
  *
  * Knobs: BENCH_MEMBERS (100000), BENCH_LOOKUPS (1000), BENCH_CHECKOUTS (200),
  * BENCH_WARMUP_LOOKUPS (50), BENCH_WARMUP_WRITES (10), BENCH_REGULARS (40 members with
@@ -33,7 +33,6 @@ import {
   existsSync,
   mkdtempSync,
   readFileSync,
-  readdirSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -44,7 +43,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
-import { SQLITE_INDEXEDDB_SWITCH } from '../src/main/indexeddb-backend.js';
+import {
+  LEVELDB_INDEXEDDB_SWITCH,
+  SQLITE_INDEXEDDB_SWITCH,
+  findIndexedDbStores,
+} from '../src/main/indexeddb-backend.js';
 import type { Page } from '@playwright/test';
 import pg from 'pg';
 import { build, defaultClientConditions } from 'vite';
@@ -94,8 +97,12 @@ const STORAGE = env['BENCH_STORAGE'] === 'rxdb' ? 'rxdb' : 'terminal';
  * LevelDB, as a till that started before that decision. 'memory': an incognito context, whose
  * IndexedDB lives in memory; not what a till does (the figures before the fourth session).
  */
-const INDEXEDDB =
-  (['leveldb', 'memory'] as const).find((v) => v === env['BENCH_INDEXEDDB']) ?? 'sqlite';
+const INDEXEDDB = (() => {
+  const asked = env['BENCH_INDEXEDDB'] ?? 'sqlite';
+  const known = (['sqlite', 'leveldb', 'memory'] as const).find((v) => v === asked);
+  if (!known) throw new Error(`BENCH_INDEXEDDB=${asked}: use sqlite, leveldb or memory`);
+  return known;
+})();
 const PULL_TIMEOUT_MS = 300_000;
 const TARGETS = { pullMs: 20_000, lookupP95: 3, checkoutP95: 10 };
 
@@ -126,12 +133,14 @@ interface OpenedPage {
   close(): Promise<void>;
 }
 
-/** 'LevelDB' or 'SQLite', from the files Chromium left in a profile's IndexedDB folder. */
+/** 'LevelDB' or 'SQLite', from the stores Chromium left in a profile (as the app tells them). */
 function indexedDbBackend(profile: string): string {
-  const folder = path.join(profile, 'Default', 'IndexedDB');
-  const entries = existsSync(folder) ? readdirSync(folder) : [];
-  if (entries.length === 0) return 'none yet';
-  return entries.some((entry) => entry.endsWith('.indexeddb.leveldb')) ? 'LevelDB' : 'SQLite';
+  const stores = findIndexedDbStores(path.join(profile, 'Default', 'IndexedDB'));
+  const engines = [
+    ...(stores.leveldb.length > 0 ? ['LevelDB'] : []),
+    ...(stores.sqlite.length > 0 ? ['SQLite'] : []),
+  ];
+  return engines.length === 0 ? 'none yet' : engines.join(' and ');
 }
 
 /** A Chromium page on the bench page, in a fresh profile (see INDEXEDDB), ready. */
@@ -143,7 +152,10 @@ async function openPage(origin: string): Promise<OpenedPage> {
     const context = await chromium.launchPersistentContext(dir, {
       executablePath: CHROMIUM,
       headless,
-      args: INDEXEDDB === 'sqlite' ? [...CHROMIUM_ARGS, SQLITE_INDEXEDDB_SWITCH] : CHROMIUM_ARGS,
+      args: [
+        ...CHROMIUM_ARGS,
+        INDEXEDDB === 'sqlite' ? SQLITE_INDEXEDDB_SWITCH : LEVELDB_INDEXEDDB_SWITCH,
+      ],
     });
     opened = {
       page: context.pages()[0] ?? (await context.newPage()),

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE, LEVELDB_CHROMIUM_ARGS } from '../playwright.config.js';
-import { chooseIndexedDbBackend } from '../src/main/indexeddb-backend.js';
+import { findIndexedDbStores } from '../src/main/indexeddb-backend.js';
 import { ADA, CASHIER, expect, openTill, screenshot, test, tillOn } from './fixtures.js';
 import type { SeedMember } from './support/server-protocol.js';
 
@@ -204,9 +204,13 @@ for (const [engine, args] of [
       expect((await shop.server.account(memberId))?.balance).toBe(1_532);
       await till.checkout.findMember(ADA.phone, ADA.name);
       await expect(till.checkout.balance).toHaveAttribute('data-points', '1532');
-      // The profile's store is in the engine asked for, as the main process tells it apart.
-      const folder = path.join(userDataDir, 'Default', 'IndexedDB');
-      expect(chooseIndexedDbBackend(folder).backend).toBe(engine.toLowerCase());
+      // The profile's store is in the engine asked for, and only there, as the main process
+      // tells them apart.
+      const stores = findIndexedDbStores(path.join(userDataDir, 'Default', 'IndexedDB'));
+      const [mine, other] =
+        engine === 'SQLite' ? [stores.sqlite, stores.leveldb] : [stores.leveldb, stores.sqlite];
+      expect(mine.length).toBeGreaterThan(0);
+      expect(other).toEqual([]);
     } finally {
       await second.close();
     }

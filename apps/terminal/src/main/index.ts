@@ -14,10 +14,11 @@ import { provisioningSearch } from '../shared/bridge.js';
 import { serverOrigin } from '../shared/settings.js';
 import type { TerminalSettings } from '../shared/settings.js';
 import {
-  SQLITE_INDEXEDDB_FEATURES,
   chooseIndexedDbBackend,
+  chromiumMajor,
+  featureSwitches,
+  findIndexedDbStores,
   partitionDir,
-  withFeatures,
 } from './indexeddb-backend.js';
 import type { IndexedDbBackendChoice } from './indexeddb-backend.js';
 import { registerIpcHandlers } from './ipc.js';
@@ -73,21 +74,37 @@ function refuseToStart(message: string): void {
   app.exit(1);
 }
 
+/** The engine for the till's data in `storageDir`; undefined once refuseToStart has said why. */
+function indexedDbEngine(storageDir: string): IndexedDbBackendChoice | undefined {
+  try {
+    const stores = findIndexedDbStores(path.join(storageDir, 'IndexedDB'));
+    return chooseIndexedDbBackend(stores, chromiumMajor(process.versions.chrome));
+  } catch (error) {
+    refuseToStart(
+      `${error instanceof Error ? error.message : String(error)}. Nothing was changed.`,
+    );
+    return undefined;
+  }
+}
+
 // Before `ready`: which engine keeps the till's IndexedDB. A new till's goes in SQLite, a till
 // with LevelDB data stays there; Chromium deletes a store of the other engine (decision 0011).
-const storageDir = partitionDir(app.getPath('userData'), SESSION_PARTITION);
-let indexedDb: IndexedDbBackendChoice | undefined;
-try {
-  indexedDb = chooseIndexedDbBackend(path.join(storageDir, 'IndexedDB'));
-} catch (error) {
-  refuseToStart(`${error instanceof Error ? error.message : String(error)}. Nothing was changed.`);
-}
-if (indexedDb?.backend === 'sqlite') {
-  const features = app.commandLine.getSwitchValue('enable-features');
-  app.commandLine.appendSwitch(
-    'enable-features',
-    withFeatures(features, SQLITE_INDEXEDDB_FEATURES),
-  );
+// The choice is written on Chromium's command line both ways, over any switch the till was
+// started with.
+const storageDir = partitionDir(app.getPath('sessionData'), SESSION_PARTITION);
+const indexedDb = indexedDbEngine(storageDir);
+if (indexedDb) {
+  const switches = featureSwitches(indexedDb.backend, {
+    enable: app.commandLine.getSwitchValue('enable-features'),
+    disable: app.commandLine.getSwitchValue('disable-features'),
+  });
+  for (const [name, value] of [
+    ['enable-features', switches.enable],
+    ['disable-features', switches.disable],
+  ] as const) {
+    app.commandLine.removeSwitch(name);
+    if (value !== '') app.commandLine.appendSwitch(name, value);
+  }
 }
 
 let mainWindow: BrowserWindow | undefined;
@@ -153,7 +170,8 @@ async function start(chosen: IndexedDbBackendChoice): Promise<void> {
   // elsewhere, choose again there, and stop rather than open a store the other engine wrote.
   const actualDir = appSession.storagePath ?? storageDir;
   if (actualDir !== storageDir) {
-    const actual = chooseIndexedDbBackend(path.join(actualDir, 'IndexedDB'));
+    const actual = indexedDbEngine(actualDir);
+    if (!actual) return;
     if (actual.backend !== chosen.backend) {
       refuseToStart(
         `this till's data is in ${actualDir}, not ${storageDir} as expected, and its ` +

@@ -150,6 +150,8 @@ describe('permissions', () => {
     ]) {
       expect(isPermissionGranted(permission, page, origins)).toBe(true);
       expect(isPermissionGranted(permission, 'tillpoint://app', origins)).toBe(true);
+      // What Electron's permission check handler is given as the requesting origin.
+      expect(isPermissionGranted(permission, 'tillpoint://app/', origins)).toBe(true);
       // Nobody else: another origin, an opaque or unknown one.
       expect(isPermissionGranted(permission, 'https://evil.example/', origins)).toBe(false);
       expect(isPermissionGranted(permission, 'tillpoint://other/index.html', origins)).toBe(false);
