@@ -19,7 +19,7 @@ import { createSyncRouter } from './sync/sync-router.js';
 export interface AppDependencies {
   readonly config: Pick<
     ServerConfig,
-    'limits' | 'rateLimit' | 'tokenPepper' | 'tokenCacheSeconds' | 'cors'
+    'limits' | 'rateLimit' | 'tokenPepper' | 'tokenCacheSeconds' | 'cors' | 'trustProxy'
   >;
   readonly db: Database;
   readonly registry: CollectionRegistry;
@@ -52,7 +52,9 @@ export function createApp(deps: AppDependencies): BuiltApp {
   // Every answer but /healthz and /metrics is to a POST or a stream: an ETag (a hash of each
   // body, a page of a thousand documents included) would never be used.
   app.set('etag', false);
-  app.set('trust proxy', false);
+  // Who the client is, for the per-address limits: the socket's address, or the client a
+  // trusted proxy names (TRUST_PROXY, http/trust-proxy.ts).
+  app.set('trust proxy', config.trustProxy);
   const json = express.json({ limit: config.limits.maxBodyBytes, strict: false, type: () => true });
 
   app.get('/healthz', async (_req, res) => {
@@ -70,7 +72,7 @@ export function createApp(deps: AppDependencies): BuiltApp {
 
   // Enrollment is unauthenticated: its bucket is per client address.
   app.use('/api/v1', requireProtocolVersion, (req, _res, next) => {
-    const verdict = rateLimiter.take(`address:${req.socket.remoteAddress ?? 'unknown'}`);
+    const verdict = rateLimiter.take(`address:${req.ip ?? 'unknown'}`);
     if (!verdict.allowed) {
       throw new ServiceError('rate-limited', 'too many requests', {
         retryAfterSeconds: verdict.retryAfterSeconds,

@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseCorsOrigins } from './http/cors.js';
+import { parseTrustProxy } from './http/trust-proxy.js';
+import type { TrustProxy } from './http/trust-proxy.js';
 import type { LogLevel } from './logger.js';
 
 const integer = (min: number, max: number, fallback: number) =>
@@ -34,6 +36,15 @@ const EnvSchema = z.object({
     .transform((value, ctx) => {
       const result = parseCorsOrigins(value);
       if (result.ok) return result.origins;
+      for (const problem of result.problems) ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const result = parseTrustProxy(value);
+      if (result.ok) return result.value;
       for (const problem of result.problems) ctx.addIssue({ code: 'custom', message: problem });
       return z.NEVER;
     }),
@@ -69,6 +80,12 @@ export interface ServerConfig {
      */
     readonly allowedOrigins: readonly string[];
   };
+  /**
+   * The reverse proxies trusted to name the client (http/trust-proxy.ts): false (default, the
+   * socket's address), a hop count, or their addresses and subnets. The per-address limits
+   * (enrollment, refused tokens) count the client that Express derives from this.
+   */
+  readonly trustProxy: TrustProxy;
   readonly enrollmentCodeTtlMinutes: number;
   /**
    * How long each process reuses a successful device-token lookup (0 = every request reads the
@@ -118,6 +135,7 @@ export function loadConfig(
     },
     rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
     cors: { allowedOrigins: e.CORS_ORIGINS },
+    trustProxy: e.TRUST_PROXY,
     enrollmentCodeTtlMinutes: e.ENROLLMENT_CODE_TTL_MINUTES,
     tokenCacheSeconds: e.TOKEN_CACHE_SECONDS,
     tokenPepper: e.TOKEN_PEPPER ?? DEVELOPMENT_PEPPER,
@@ -138,5 +156,6 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     rateLimit: config.rateLimit,
     tokenCacheSeconds: config.tokenCacheSeconds,
     corsOrigins: config.cors.allowedOrigins,
+    trustProxy: config.trustProxy,
   };
 }

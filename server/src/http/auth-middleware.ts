@@ -23,7 +23,7 @@ export function requireTerminal(auth: AuthService, limiter: RequestRateLimiter):
   return async (req, res, next) => {
     const header = req.get('authorization');
     const token = header === undefined ? undefined : BEARER.exec(header)?.[1];
-    const failures = `auth-failures:${req.socket.remoteAddress ?? 'unknown'}`;
+    const failures = `auth-failures:${req.ip ?? 'unknown'}`;
     if (token === undefined) {
       throw new ServiceError('unauthorized', 'send Authorization: Bearer <device token>');
     }
