@@ -252,11 +252,12 @@ export function lockDownSession(
 
 /** Per-window guards: no navigation away, no new windows, no <webview>. */
 export function lockDownWebContents(contents: WebContents, origins: readonly string[]): void {
-  contents.on('will-navigate', (event, url) => {
-    if (!isAllowedNavigation(url, origins)) event.preventDefault();
+  // The URL is read from the event: the positional argument is deprecated.
+  contents.on('will-navigate', (event) => {
+    if (!isAllowedNavigation(event.url, origins)) event.preventDefault();
   });
-  contents.on('will-redirect', (event, url) => {
-    if (!isAllowedNavigation(url, origins)) event.preventDefault();
+  contents.on('will-redirect', (event) => {
+    if (!isAllowedNavigation(event.url, origins)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
