@@ -4,7 +4,7 @@
  * writing the same files; a lock left by a process that is gone is taken over.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,6 +55,61 @@ function holder(): Promise<{ pid: number; stop(): Promise<void> }> {
   });
 }
 
+/**
+ * `count` processes that claim `dataDir` at the same instant (each waits for a file to appear,
+ * then calls lockDataDirectory) and hold what they got until told to stop: what each got.
+ */
+async function race(count: number): Promise<string[]> {
+  const go = path.join(root, 'go');
+  const script = [
+    `import { existsSync } from 'node:fs';`,
+    `const { lockDataDirectory } = await import(${JSON.stringify(path.resolve(__dirname, 'data-dir-lock.ts'))});`,
+    `process.stdout.write('ready\\n');`,
+    `while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setImmediate(r));`,
+    `let release;`,
+    `try { release = await lockDataDirectory(${JSON.stringify(dataDir)}); process.stdout.write('won\\n'); }`,
+    `catch (error) { process.stdout.write('refused: ' + error.message + '\\n'); }`,
+    `process.stdin.resume();`,
+    `process.stdin.on('end', async () => { await release?.(); process.exit(0); });`,
+  ].join('\n');
+  const children = Array.from({ length: count }, () =>
+    spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@tillpoint/source', '--input-type=module', '-e', script],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    ),
+  );
+  const said = (child: (typeof children)[number], what: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.once('exit', (code) => reject(new Error(`a racer exited early (${code}): ${out}`)));
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const line = out.split('\n').find((l) => what.test(l));
+        if (line !== undefined) resolve(line);
+      });
+    });
+  try {
+    await Promise.all(children.map((child) => said(child, /^ready$/)));
+    const outcomes = Promise.all(children.map((child) => said(child, /^(won|refused: )/)));
+    writeFileSync(go, '');
+    return await outcomes;
+  } finally {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.removeAllListeners('exit');
+            child.once('exit', () => done());
+            child.stdin.end();
+          }),
+      ),
+    );
+    rmSync(go, { force: true });
+  }
+}
+
 describe('the embedded data directory', () => {
   it('is refused to a second process while the first holds it, and free again after', async () => {
     const first = await holder();
@@ -94,6 +149,25 @@ describe('the embedded data directory', () => {
     const again = await lockDataDirectory(dataDir);
     await again();
   });
+
+  it('goes to exactly one of several processes claiming it at once, free or with a stale lock', async () => {
+    for (const stale of [false, true, true]) {
+      if (stale) {
+        writeFileSync(
+          lockFileOf(dataDir),
+          JSON.stringify({ pid: 2_147_483_000, host: hostname(), since: '2026-01-01T00:00:00Z' }),
+        );
+      }
+      const outcomes = await race(5);
+      expect(outcomes.filter((outcome) => outcome === 'won')).toHaveLength(1);
+      for (const outcome of outcomes.filter((o) => o !== 'won')) {
+        expect(outcome).toMatch(/^refused: .*in use by another Tillpoint process \(pid \d+\)/);
+      }
+      // The winner released it on the way out; nothing is left beside it either.
+      expect(existsSync(lockFileOf(dataDir))).toBe(false);
+      expect(readdirSync(root).filter((name) => name.startsWith('server.lock'))).toEqual([]);
+    }
+  }, 120_000);
 
   it('is refused to a second opener in the same process, and to a lock held on another host', async () => {
     const release = await lockDataDirectory(dataDir);

@@ -10,12 +10,22 @@
  * lock whose process is gone (a crash, a power cut) is taken over. Several processes sharing
  * one database is what PostgreSQL (`DATABASE_URL`) is for.
  *
- * Not covered: two processes taking over the same stale lock at the same moment could both
- * succeed (each removes the dead owner's file, and one may remove the other's new one).
+ * Two processes starting at once must not both win:
+ *
+ * - The lock file appears whole: the record is written to a file of its own, then hard-linked
+ *   to the lock's name, which fails if that name exists. Another process never reads a lock
+ *   half-written, so it never mistakes a new owner's empty file for a stale one.
+ * - A stale lock is moved aside (a rename, which one process alone can do to that file) and
+ *   checked: if what was moved is not the lock judged stale, another process had claimed the
+ *   directory in between, and its lock is put back.
+ *
+ * Not covered: a third process claiming the directory in the instant between the two steps of
+ * putting a moved lock back; that needs a crash followed by three simultaneous starts.
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { open, readFile, rm } from 'node:fs/promises';
+import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 
 export class DataDirectoryInUseError extends Error {
   constructor(
@@ -52,14 +62,88 @@ function alive(pid: number): boolean {
   }
 }
 
-async function readRecord(file: string): Promise<LockRecord | undefined> {
+/** The lock file's text, or undefined when there is none. */
+async function readText(file: string): Promise<string | undefined> {
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<LockRecord>;
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function parseRecord(text: string | undefined): LockRecord | undefined {
+  try {
+    const parsed = JSON.parse(text ?? '') as Partial<LockRecord>;
     return typeof parsed.pid === 'number' && typeof parsed.host === 'string'
       ? (parsed as LockRecord)
       : undefined;
   } catch {
-    return undefined; // unreadable or half-written: no owner can be named
+    return undefined; // unreadable: no owner can be named
+  }
+}
+
+async function readRecord(file: string): Promise<LockRecord | undefined> {
+  return parseRecord(await readText(file).catch(() => undefined));
+}
+
+/** A name beside `file` that no other process uses. */
+function besides(file: string, what: string): string {
+  return `${file}.${what}-${process.pid}-${randomUUID()}`;
+}
+
+/**
+ * Creates `file` holding `text`, whole, unless it exists: false then. The text goes to a file of
+ * its own first, hard-linked to `file` (atomic, and refused when `file` exists).
+ */
+async function createWhole(file: string, text: string): Promise<boolean> {
+  const draft = besides(file, 'new');
+  await writeFile(draft, text, { flag: 'wx' });
+  try {
+    await link(draft, file);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== undefined && NO_HARD_LINKS.has(code)) return createExclusively(file, text);
+    throw error;
+  } finally {
+    await rm(draft, { force: true });
+  }
+}
+
+/** What `link` answers on a file system without hard links (FAT, some network shares). */
+const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/** Without hard links: created exclusively, then written (briefly empty). */
+async function createExclusively(file: string, text: string): Promise<boolean> {
+  try {
+    await writeFile(file, text, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/**
+ * Moves the lock at `file` aside if it is still `staleText`. If what was moved is another
+ * process's new lock (claimed since `staleText` was read), it is put back.
+ */
+async function removeStale(file: string, staleText: string | undefined): Promise<void> {
+  const aside = besides(file, 'stale');
+  try {
+    await rename(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else moved it
+    throw error;
+  }
+  try {
+    if ((await readText(aside)) !== staleText) {
+      await link(aside, file).catch(() => undefined);
+    }
+  } finally {
+    await rm(aside, { force: true });
   }
 }
 
@@ -71,32 +155,25 @@ export async function lockDataDirectory(dataDir: string): Promise<() => Promise<
   const file = lockFileOf(dataDir);
   const mine: LockRecord = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(file, 'wx');
-      try {
-        await handle.writeFile(`${JSON.stringify(mine)}\n`);
-      } finally {
-        await handle.close();
-      }
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 2) throw error;
-      const owner = await readRecord(file);
-      if (owner && owner.host === mine.host && owner.pid !== mine.pid && alive(owner.pid)) {
-        throw new DataDirectoryInUseError(dataDir, owner.pid);
-      }
-      if (owner && owner.host !== mine.host) {
-        // Another machine (a shared disk): its process cannot be checked from here.
-        throw new DataDirectoryInUseError(`${dataDir} (host ${owner.host})`, owner.pid);
-      }
-      if (owner?.pid === mine.pid) {
-        throw new Error(`The data directory ${dataDir} is already open in this process.`, {
-          cause: error,
-        });
-      }
-      // The owner is gone (or the file is unreadable): a stale lock, taken over.
-      await rm(file, { force: true });
+    if (await createWhole(file, `${JSON.stringify(mine)}\n`)) break;
+    if (attempt >= 4) {
+      throw new Error(`Could not claim the data directory ${dataDir}: its lock keeps changing.`);
     }
+    const text = await readText(file);
+    if (text === undefined) continue; // released meanwhile
+    const owner = parseRecord(text);
+    if (owner && owner.host === mine.host && owner.pid !== mine.pid && alive(owner.pid)) {
+      throw new DataDirectoryInUseError(dataDir, owner.pid);
+    }
+    if (owner && owner.host !== mine.host) {
+      // Another machine (a shared disk): its process cannot be checked from here.
+      throw new DataDirectoryInUseError(`${dataDir} (host ${owner.host})`, owner.pid);
+    }
+    if (owner?.pid === mine.pid) {
+      throw new Error(`The data directory ${dataDir} is already open in this process.`);
+    }
+    // The owner is gone (or the file is unreadable): a stale lock, taken over.
+    await removeStale(file, text);
   }
   let released = false;
   return async () => {
