@@ -15,17 +15,18 @@
  * - The lock file appears whole: the record is written to a file of its own, then hard-linked
  *   to the lock's name, which fails if that name exists. Another process never reads a lock
  *   half-written, so it never mistakes a new owner's empty file for a stale one.
- * - A stale lock is moved aside (a rename, which one process alone can do to that file) and
- *   checked: if what was moved is not the lock judged stale, another process had claimed the
- *   directory in between, and its lock is put back.
+ * - A stale lock is removed by one process at a time, holding `<dataDir>.lock.takeover`, and
+ *   only if it is still the lock judged stale. No process removes a lock another has just
+ *   created in its place.
  *
- * Not covered: a third process claiming the directory in the instant between the two steps of
- * putting a moved lock back; that needs a crash followed by three simultaneous starts.
+ * Not covered: a process that dies while holding the takeover leaves it behind; the next start
+ * removes it, and two starts doing that at the same instant could race as above. That needs a
+ * crash inside a takeover followed by simultaneous starts.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, readFile, rm, writeFile } from 'node:fs/promises';
 
 export class DataDirectoryInUseError extends Error {
   constructor(
@@ -126,24 +127,29 @@ async function createExclusively(file: string, text: string): Promise<boolean> {
   }
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
- * Moves the lock at `file` aside if it is still `staleText`. If what was moved is another
- * process's new lock (claimed since `staleText` was read), it is put back.
+ * Removes the lock at `file` if it is still the stale `staleText`, holding `<file>.takeover`
+ * meanwhile: only the process holding it removes a lock, so no process removes a lock another
+ * has just created in its place. Without it, a process that had judged the lock stale went on
+ * to remove the next owner's. A takeover left by a process that died holding it is removed.
  */
-async function removeStale(file: string, staleText: string | undefined): Promise<void> {
-  const aside = besides(file, 'stale');
-  try {
-    await rename(file, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else moved it
-    throw error;
+async function removeStale(file: string, staleText: string, mine: LockRecord): Promise<void> {
+  const guard = `${file}.takeover`;
+  if (!(await createWhole(guard, `${JSON.stringify(mine)}\n`))) {
+    const holder = parseRecord(await readText(guard).catch(() => undefined));
+    if (holder && holder.host === mine.host && !alive(holder.pid)) {
+      await rm(guard, { force: true });
+    } else {
+      await sleep(10 + Math.random() * 20); // another process is taking over: see what it did
+    }
+    return;
   }
   try {
-    if ((await readText(aside)) !== staleText) {
-      await link(aside, file).catch(() => undefined);
-    }
+    if ((await readText(file)) === staleText) await rm(file, { force: true });
   } finally {
-    await rm(aside, { force: true });
+    await rm(guard, { force: true });
   }
 }
 
@@ -156,7 +162,7 @@ export async function lockDataDirectory(dataDir: string): Promise<() => Promise<
   const mine: LockRecord = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {
     if (await createWhole(file, `${JSON.stringify(mine)}\n`)) break;
-    if (attempt >= 4) {
+    if (attempt >= 100) {
       throw new Error(`Could not claim the data directory ${dataDir}: its lock keeps changing.`);
     }
     const text = await readText(file);
@@ -173,7 +179,7 @@ export async function lockDataDirectory(dataDir: string): Promise<() => Promise<
       throw new Error(`The data directory ${dataDir} is already open in this process.`);
     }
     // The owner is gone (or the file is unreadable): a stale lock, taken over.
-    await removeStale(file, text);
+    await removeStale(file, text, mine);
   }
   let released = false;
   return async () => {
