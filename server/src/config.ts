@@ -13,6 +13,22 @@ import type { LogLevel } from './logger.js';
 const integer = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
+type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+/** An optional variable read by `parse`, whose problems are reported under its name. */
+const parsedBy = <T>(parse: (raw: string | undefined) => Parsed<T>) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const result = parse(raw);
+      if (result.ok) return result.value;
+      for (const problem of result.problems) ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    });
+
 const EnvSchema = z.object({
   PORT: integer(0, 65_535, 8787),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -30,24 +46,11 @@ const EnvSchema = z.object({
   ENROLLMENT_CODE_TTL_MINUTES: integer(1, 60 * 24 * 30, 60 * 24),
   TOKEN_CACHE_SECONDS: integer(0, 60, 5),
   TOKEN_PEPPER: z.string().min(16, 'must be at least 16 characters').optional(),
-  CORS_ORIGINS: z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      const result = parseCorsOrigins(value);
-      if (result.ok) return result.origins;
-      for (const problem of result.problems) ctx.addIssue({ code: 'custom', message: problem });
-      return z.NEVER;
-    }),
-  TRUST_PROXY: z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      const result = parseTrustProxy(value);
-      if (result.ok) return result.value;
-      for (const problem of result.problems) ctx.addIssue({ code: 'custom', message: problem });
-      return z.NEVER;
-    }),
+  CORS_ORIGINS: parsedBy((raw) => {
+    const result = parseCorsOrigins(raw);
+    return result.ok ? { ok: true, value: result.origins } : result;
+  }),
+  TRUST_PROXY: parsedBy(parseTrustProxy),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   NODE_ENV: z.string().optional(),
 });
