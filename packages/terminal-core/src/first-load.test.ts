@@ -15,6 +15,8 @@ import { openTerminal, uniqueName, waitFor } from './test-support/terminal-fixtu
 import type { OpenedTerminal } from './test-support/terminal-fixture.js';
 import { Network } from './test-support/network.js';
 import type { FetchLike } from './transport.js';
+import type { TerminalStatus } from './terminal.js';
+import type { FirstLoadProgress } from './replication.js';
 
 let server: SyncServer;
 const newId = createUuidV7Generator(systemClock, cryptoRandom);
@@ -269,5 +271,71 @@ describe('first load of members', () => {
     } finally {
       await second.terminal.close();
     }
+  });
+});
+
+describe('first load progress in the status', () => {
+  it('is shown while members load, survives a restart mid-load, and is gone once loaded', async () => {
+    const name = uniqueName('first-load-progress');
+    const network = new Network();
+    // Members pulls after the first page fail until `released`: the load stops part-way.
+    let released = false;
+    const fetch: FetchLike = async (input, init) => {
+      const body = init?.body === undefined ? undefined : (JSON.parse(String(init.body)) as object);
+      if (
+        !released &&
+        input.endsWith('/sync/v1/members/pull') &&
+        (body as { checkpoint?: unknown } | undefined)?.checkpoint !== null
+      ) {
+        throw new TypeError('fetch failed: network is down');
+      }
+      return network.fetch(input, init);
+    };
+    const seen: (TerminalStatus['firstLoad'] | 'none')[] = [];
+    const first = await openTerminal({ name, network, deps: { fetch, sync } });
+    first.terminal.status$.subscribe((status) => seen.push(status.firstLoad ?? 'none'));
+    expect(
+      (await first.terminal.enrollTerminal(server.url, await server.enrollmentCode())).ok,
+    ).toBe(true);
+    await waitFor(() => (first.terminal.status.firstLoad?.members ?? 0) >= 3, 'the first page');
+    expect(first.terminal.status.firstLoad).toMatchObject({ members: 3, membersDone: false });
+    await first.terminal.close();
+
+    // Restarted: the load goes on from its count, and ends.
+    released = true;
+    const expected = (await server.pull<MemberDoc>('members')).length;
+    const reopened: (TerminalStatus['firstLoad'] | 'none')[] = [];
+    const second = await openTerminal({ name, network, deps: { fetch, sync } });
+    try {
+      second.terminal.status$.subscribe((status) => reopened.push(status.firstLoad ?? 'none'));
+      await waitFor(() => second.terminal.status.firstLoad === undefined, 'the end of the load');
+      await second.terminal.awaitInSync();
+      expect(second.terminal.status.firstLoad).toBeUndefined();
+      expect(await second.terminal.database.members.count().exec()).toBe(expected);
+      const shown = reopened.filter(
+        (entry): entry is FirstLoadProgress => entry !== 'none' && entry !== undefined,
+      );
+      expect(shown[0]?.members).toBe(3);
+      // The last progress shown counted every member; then the status has none.
+      expect(shown.at(-1)?.members).toBe(expected);
+      expect(reopened.at(-1)).toBe('none');
+      // Counts only grow.
+      const counts = shown.map((entry) => entry.members);
+      expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    } finally {
+      await second.terminal.close();
+    }
+
+    // A till that has loaded never shows it again.
+    const again: (TerminalStatus['firstLoad'] | 'none')[] = [];
+    const third = await openTerminal({ name, network, deps: { fetch, sync } });
+    try {
+      third.terminal.status$.subscribe((status) => again.push(status.firstLoad ?? 'none'));
+      await third.terminal.awaitInSync();
+      expect(again.every((entry) => entry === 'none')).toBe(true);
+    } finally {
+      await third.terminal.close();
+    }
+    expect(seen.filter((entry) => entry !== 'none').length).toBeGreaterThan(0);
   });
 });

@@ -13,7 +13,8 @@
  *   its downstream and PR 7804). The downstream then takes a loaded document as the master's
  *   state and writes a later server change over it; no assumed master state is stored.
  * - The progress is a local document (`first-load-<collection>`: identity, server checkpoint,
- *   the collection's own checkpoint after the last loaded page). A crash resumes from it.
+ *   the collection's own checkpoint after the last loaded page, documents stored so far). A
+ *   crash resumes from it.
  * - When done, RxDB's replication starts with `pull.initialCheckpoint` (the server checkpoint)
  *   and `push.initialCheckpoint` (the collection's checkpoint after the load): it neither pulls
  *   nor pushes what was loaded. RxDB uses them only when it has no checkpoint of its own.
@@ -58,6 +59,8 @@ interface StoredProgress {
   readonly upCheckpoint?: unknown;
   /** A local write happened during the load: the push checkpoint stays before it. */
   readonly frozen?: boolean;
+  /** Documents stored by the load so far, across restarts (a page pulled twice counts twice). */
+  readonly loaded?: number;
 }
 
 type Doc = RxDocumentData<Record<string, unknown>>;
@@ -91,6 +94,12 @@ export interface FirstLoadOptions {
   isStopped(): boolean;
   /** Called with each page's write (documents and progress), so a stop can wait for it. */
   track(writing: Promise<void>): void;
+  /**
+   * The load is under way: called before its first request (with what earlier runs stored) and
+   * after each page is stored, with the documents stored so far. Not called when the
+   * collection needs no load.
+   */
+  onProgress?(loaded: number): void;
 }
 
 /**
@@ -124,6 +133,8 @@ export async function firstLoad(
 
   let upCheckpoint = progress.upCheckpoint;
   let frozen = progress.frozen === true;
+  let loaded = progress.loaded ?? 0;
+  options.onProgress?.(loaded);
   const subscription: Subscription = storage.changeStream().subscribe((bulk) => {
     if (frozen) return;
     if (bulk.context === context) upCheckpoint = bulk.checkpoint;
@@ -149,11 +160,14 @@ export async function firstLoad(
           checkpoint: page.checkpoint ?? progress.checkpoint,
           ...(upCheckpoint !== undefined ? { upCheckpoint } : {}),
           ...(frozen ? { frozen } : {}),
+          loaded: loaded + page.documents.length,
         };
         await db.upsertLocal(key, { value: progress });
+        loaded = progress.loaded ?? loaded;
       })();
       options.track(writing);
       await writing;
+      options.onProgress?.(loaded);
       if (options.isStopped()) return undefined;
       if (!more) return { downstream: progress.checkpoint, upstream: progress.upCheckpoint };
     }

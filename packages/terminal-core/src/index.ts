@@ -19,6 +19,7 @@ export { provisionalBalance, expectedDelta } from './balance.js';
 export type { BalanceAccount, BalanceTransaction, LedgerAcks } from './balance.js';
 export { SyncError } from './transport.js';
 export type { FetchLike } from './transport.js';
+export type { FirstLoadProgress } from './replication.js';
 export type { TerminalDatabase } from './database.js';
 export { getTerminalDexieStorage } from './dexie-storage.js';
 export type { RangeReadOptions } from './dexie-storage.js';

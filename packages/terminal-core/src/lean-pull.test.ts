@@ -213,6 +213,70 @@ describe('lean pull of accounts', () => {
     },
   );
 
+  it.runIf(TEST_STORAGE_NAME === 'dexie')(
+    'goes on filling after a restart when the fill was cut short, and says so in the status',
+    async () => {
+      await writeAccounts(Array.from({ length: 7 }, (_, i) => account(20 + i)));
+      const total = (await server.pull<AccountDoc>('accounts')).length;
+      const store = FakeObjectStore.prototype;
+      const add = store.add;
+      let adds = 0;
+      store.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
+        if (this.transaction.db.name.endsWith('--accounts')) adds++;
+        return add.apply(this, args);
+      };
+      const name = uniqueName('lean-fill');
+      const network = new Network();
+      // Account pulls after the first page fail until released: the fill stops part-way.
+      let released = false;
+      const fetch: FetchLike = async (input, init) => {
+        const sent = JSON.parse(String(init?.body ?? 'null')) as { checkpoint?: unknown } | null;
+        if (!released && input.endsWith('/sync/v1/accounts/pull') && sent?.checkpoint !== null) {
+          throw new TypeError('fetch failed: network is down');
+        }
+        return network.fetch(input, init);
+      };
+      const sync = { pullBatchSize: 3, retryBaseMs: 50, retryMaxMs: 400 };
+      const stored = async (terminal: Awaited<ReturnType<typeof openTerminal>>['terminal']) =>
+        (
+          await terminal.database.getLocal<{ value: { filling?: boolean } }>(
+            leanCheckpointKey('accounts'),
+          )
+        )?.toJSON().data.value;
+      try {
+        const first = await openTerminal({ name, network, deps: { fetch, sync } });
+        try {
+          const enrolled = await first.terminal.enrollTerminal(
+            server.url,
+            await server.enrollmentCode(),
+          );
+          expect(enrolled.ok).toBe(true);
+          await waitFor(async () => (await stored(first.terminal))?.filling === true, 'a page');
+          expect(first.terminal.status.firstLoad?.accountsDone).toBe(false);
+        } finally {
+          await first.terminal.close();
+        }
+        expect(adds).toBe(3);
+
+        released = true;
+        adds = 0;
+        const second = await openTerminal({ name, network, deps: { fetch, sync } });
+        try {
+          await second.terminal.awaitInSync();
+          await waitFor(() => second.terminal.status.firstLoad === undefined, 'the fill');
+          expect((await localBalances(second.terminal)).size).toBe(total);
+          // The rest were added without reading first, as in a fill from nothing.
+          expect(adds).toBe(total - 3);
+          expect((await stored(second.terminal))?.filling).toBeUndefined();
+        } finally {
+          await second.terminal.close();
+        }
+      } finally {
+        store.add = add;
+      }
+    },
+  );
+
   it('stores a change the server announces on its event stream, without being asked', async () => {
     const opened = await openTerminal();
     try {

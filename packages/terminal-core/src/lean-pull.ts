@@ -14,6 +14,9 @@
  *   and a checkpoint is never ahead of what is stored, so nothing is skipped.
  * - Passes are requested by the event stream (`changes` of the collection, `resync`) and by
  *   `syncNow`; requests during a pass are coalesced into one more pass.
+ * - The fill (the first pass of a terminal with nothing stored) is remembered with the
+ *   checkpoint: a fill cut short by a crash or a network failure goes on as a fill on restart,
+ *   adding new documents without reading first, and is reported as one (`onFill`).
  */
 import { now } from 'rxdb';
 import type { RxCollection, RxDocumentData, RxStorageInstance } from 'rxdb';
@@ -46,11 +49,19 @@ export interface LeanPullOptions {
   onError?(error: unknown): void;
   /** Waits before a failed pass is retried (the shared back-off). */
   retryDelay(): Promise<void>;
+  /**
+   * The fill began (true: the first pull of everything, with nothing stored yet, or one cut
+   * short before) or ended (false). Called once the stored checkpoint is read, and again when
+   * the fill reaches the server's end.
+   */
+  onFill?(filling: boolean): void;
 }
 
 interface StoredCheckpoint {
   readonly identity: string;
   readonly checkpoint: unknown;
+  /** Written during the fill: a restart goes on filling. */
+  readonly filling?: boolean;
 }
 
 type Doc = RxDocumentData<Record<string, unknown>>;
@@ -166,14 +177,16 @@ export class LeanPull {
       leanCheckpointKey(this.#options.name),
     );
     const stored = doc?.toJSON().data.value as StoredCheckpoint | undefined;
-    this.#checkpoint = stored?.identity === this.#options.identity ? stored.checkpoint : null;
+    const mine = stored?.identity === this.#options.identity ? stored : undefined;
+    this.#checkpoint = mine ? mine.checkpoint : null;
+    this.#filling = mine ? mine.filling === true : true;
     this.#loaded = true;
+    this.#options.onFill?.(this.#filling);
   }
 
   /** One pass: pages until a short one, each written before the next is. */
   async #pass(): Promise<void> {
     await this.#loadCheckpoint();
-    this.#filling = this.#checkpoint === null;
     const { batchSize } = this.#options;
     const fetchGated = async (checkpoint: unknown): Promise<LeanPage> => {
       const page = await this.#options.fetchPage(checkpoint, batchSize);
@@ -203,7 +216,14 @@ export class LeanPull {
         if (this.#stopped) return;
       }
       if (!more) {
-        this.#filling = false;
+        if (this.#filling) {
+          this.#writing = this.#endFill();
+          try {
+            await this.#writing;
+          } finally {
+            this.#writing = undefined;
+          }
+        }
         return;
       }
     }
@@ -213,10 +233,24 @@ export class LeanPull {
   async #store(page: LeanPage): Promise<void> {
     await this.#write(page.documents);
     const checkpoint = page.checkpoint ?? this.#checkpoint;
-    await this.#options.db.upsertLocal(leanCheckpointKey(this.#options.name), {
-      value: { identity: this.#options.identity, checkpoint },
-    });
+    await this.#saveCheckpoint(checkpoint, this.#filling);
     this.#checkpoint = checkpoint;
+  }
+
+  async #saveCheckpoint(checkpoint: unknown, filling: boolean): Promise<void> {
+    const value: StoredCheckpoint = {
+      identity: this.#options.identity,
+      checkpoint,
+      ...(filling ? { filling } : {}),
+    };
+    await this.#options.db.upsertLocal(leanCheckpointKey(this.#options.name), { value });
+  }
+
+  /** The fill reached the server's end: later passes read before they write. */
+  async #endFill(): Promise<void> {
+    await this.#saveCheckpoint(this.#checkpoint, false);
+    this.#filling = false;
+    this.#options.onFill?.(false);
   }
 
   /**

@@ -50,6 +50,21 @@ export interface SyncHooks {
   onStreamOpen(): void;
   onStreamClosed(error: SyncError | undefined): void;
   onError(error: unknown): void;
+  /**
+   * A fresh till's first load of the chain: its progress while it runs (members stored, then
+   * their accounts), undefined once it is complete. Not called on a till that has it.
+   */
+  onFirstLoad?(progress: FirstLoadProgress | undefined): void;
+}
+
+/** How far a fresh till's first load of the chain is (see `SyncHooks.onFirstLoad`). */
+export interface FirstLoadProgress {
+  /** Members stored so far. */
+  readonly members: number;
+  /** Every member the server had is stored: a lookup that finds no one is a new customer. */
+  readonly membersDone: boolean;
+  /** Every member's account (balance, tier) is stored. */
+  readonly accountsDone: boolean;
 }
 
 export interface SyncEngineOptions {
@@ -191,6 +206,11 @@ export class SyncEngine {
   #txCaughtUpAt = -1;
   #catchUpWaiters: CatchUpWaiter[] = [];
   #stopped = false;
+  /** The members' first load, once it has begun (first-load.ts). */
+  #membersLoad: { loaded: number; done: boolean } | undefined;
+  /** The accounts' lean pull is filling (its first pass over everything). */
+  #accountsFilling = false;
+  #firstLoadReported: FirstLoadProgress | undefined;
 
   constructor(private readonly options: SyncEngineOptions) {
     this.#quiet = new QuietGate(options.quietMs ?? 100, options.quietMaxMs ?? 1_000);
@@ -306,6 +326,33 @@ export class SyncEngine {
     })();
   }
 
+  /** Tells the hook how far the first load is, when that changed. */
+  #reportFirstLoad(): void {
+    if (this.#stopped) return;
+    const members = this.#membersLoad;
+    const loading = (members !== undefined && !members.done) || this.#accountsFilling;
+    const progress: FirstLoadProgress | undefined = loading
+      ? {
+          members: members?.loaded ?? 0,
+          membersDone: members === undefined || members.done,
+          accountsDone: !this.#accountsFilling,
+        }
+      : undefined;
+    const last = this.#firstLoadReported;
+    if (
+      progress === last ||
+      (progress &&
+        last &&
+        progress.members === last.members &&
+        progress.membersDone === last.membersDone &&
+        progress.accountsDone === last.accountsDone)
+    ) {
+      return;
+    }
+    this.#firstLoadReported = progress;
+    this.options.hooks.onFirstLoad?.(progress);
+  }
+
   #startLean(name: CollectionName): void {
     const { db, transport, backoff } = this.options;
     const batchSize = Math.min(this.options.pullBatchSize ?? MAX_PULL_LIMIT, MAX_PULL_LIMIT);
@@ -332,6 +379,14 @@ export class SyncEngine {
         // Failed requests were reported by #guarded; the rest (storage, the gate) here.
         if (!this.#stopped && !(error instanceof SyncError)) this.options.hooks.onError(error);
       },
+      ...(name === 'accounts'
+        ? {
+            onFill: (filling: boolean) => {
+              this.#accountsFilling = filling;
+              this.#reportFirstLoad();
+            },
+          }
+        : {}),
     });
     this.#lean.set(name, lean);
   }
@@ -368,8 +423,20 @@ export class SyncEngine {
                   await transport.postJson(`/sync/v1/${name}/pull`, { checkpoint, limit }),
                 ),
               ),
+            ...(name === 'members'
+              ? {
+                  onProgress: (loaded: number) => {
+                    this.#membersLoad = { loaded, done: false };
+                    this.#reportFirstLoad();
+                  },
+                }
+              : {}),
           });
           if (this.#stopped) return;
+          if (name === 'members' && this.#membersLoad) {
+            this.#membersLoad = { ...this.#membersLoad, done: true };
+            this.#reportFirstLoad();
+          }
           const hash = await replicationOriginHash(db, this.#replicationIdentifier(name));
           if (this.#stopped) return;
           const state = this.#startCollection(name, checkpoints);

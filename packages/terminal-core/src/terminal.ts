@@ -78,6 +78,7 @@ import type {
   SessionRefusalCode,
 } from './refusals.js';
 import { SyncEngine } from './replication.js';
+import type { FirstLoadProgress } from './replication.js';
 import { Backoff, SyncError, Transport, plainError } from './transport.js';
 import type { FetchLike } from './transport.js';
 
@@ -124,6 +125,12 @@ export interface TerminalStatus {
   readonly pending: number;
   /** The latest sync problem in plain words; cleared by the next success. */
   readonly error?: { readonly code: string; readonly message: string };
+  /**
+   * Present while this till loads the chain's members and their accounts for the first time
+   * (a new till, or one whose first load was cut short): until `membersDone`, a lookup that
+   * finds no one may be a member not loaded yet.
+   */
+  readonly firstLoad?: FirstLoadProgress;
 }
 
 export interface StaffSession {
@@ -326,13 +333,15 @@ export class Terminal {
       pending: previous?.pending ?? 0,
       ...(previous?.storedAt !== undefined ? { storedAt: previous.storedAt } : {}),
       ...(previous?.error ? { error: previous.error } : {}),
+      ...(previous?.firstLoad ? { firstLoad: previous.firstLoad } : {}),
       ...patch,
     };
-    if ('error' in patch && patch.error === undefined) {
-      const { error: _error, ...rest } = next;
-      return rest;
-    }
-    return next;
+    // A key patched to undefined is cleared (the error after a success, the first load's end).
+    const cleared = Object.entries(patch).filter(([, value]) => value === undefined);
+    if (cleared.length === 0) return next;
+    const rest: Record<string, unknown> = { ...next };
+    for (const [key] of cleared) delete rest[key];
+    return rest as unknown as TerminalStatus;
   }
 
   #emit(patch: Partial<TerminalStatus>): void {
@@ -415,6 +424,7 @@ export class Terminal {
         onError: (error) => {
           if (!this.#closed) this.#emit({ error: plainError(error) });
         },
+        onFirstLoad: (firstLoad) => this.#emit({ firstLoad }),
       },
     });
     this.#engine = engine;

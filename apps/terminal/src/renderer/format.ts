@@ -4,6 +4,11 @@ import type { ProgramSettings } from '@tillpoint/loyalty';
 
 const POINTS = new Intl.NumberFormat('en-US');
 
+/** A number of things, grouped: 12,000. */
+export function count(value: number): string {
+  return POINTS.format(value);
+}
+
 export function points(value: number): string {
   return `${POINTS.format(value)} pt${Math.abs(value) === 1 ? '' : 's'}`;
 }

@@ -1,4 +1,4 @@
-import { points } from '../format.js';
+import { count, points } from '../format.js';
 import { useApp } from '../store.js';
 
 /** Says, while the server is out of reach, what still works and what is capped. */
@@ -12,6 +12,9 @@ export function OfflineBanner() {
       <strong>Offline: the till keeps working.</strong> Look-ups, new members and checkouts work as
       usual and are sent when the connection is back
       {status.pending > 0 ? ` (${status.pending} waiting)` : ''}.
+      {status.firstLoad && !status.firstLoad.membersDone
+        ? ` This till has not loaded every member yet (${count(status.firstLoad.members)} so far): a customer it cannot find may already be a member.`
+        : ''}
       {caps ? (
         <>
           {' '}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { clockTime, sinceText } from '../format.js';
+import { clockTime, count, sinceText } from '../format.js';
 import { useApp } from '../store.js';
 
 /** Always on screen: online or offline, what waits to be sent, when the till last synced. */
@@ -42,6 +42,18 @@ export function SyncIndicator() {
       <span title={status.lastSyncAt ? clockTime(status.lastSyncAt) : undefined}>
         Last sync: <span data-testid="sync-last">{sinceText(status.lastSyncAt, now)}</span>
       </span>
+      {status.firstLoad ? (
+        <>
+          <span className="sync-sep" aria-hidden="true">
+            ·
+          </span>
+          <span className="sync-loading" data-testid="sync-first-load">
+            {status.firstLoad.membersDone
+              ? 'Loading balances…'
+              : `Loading members: ${count(status.firstLoad.members)}`}
+          </span>
+        </>
+      ) : null}
       {status.error && !online ? (
         <span className="sync-error" data-testid="sync-error">
           {status.error.message}

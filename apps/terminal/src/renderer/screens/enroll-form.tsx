@@ -3,7 +3,7 @@ import type { FormEvent, KeyboardEvent } from 'react';
 import { ConsentChecks } from '../components/consent-checks.js';
 import { ProblemText } from '../components/feedback.js';
 import { TextField } from '../components/text-field.js';
-import { errorText } from '../format.js';
+import { count, errorText } from '../format.js';
 import { useApp } from '../store.js';
 
 interface Props {
@@ -20,6 +20,7 @@ export function EnrollForm({ phone }: Props) {
   const terminal = useApp((state) => state.terminal);
   const showMember = useApp((state) => state.showMember);
   const nextCustomer = useApp((state) => state.nextCustomer);
+  const firstLoad = useApp((state) => state.status?.firstLoad);
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [birthday, setBirthday] = useState('');
@@ -78,6 +79,13 @@ export function EnrollForm({ phone }: Props) {
         No member has <strong data-testid="unknown-phone">{phone}</strong> yet. Type a name and
         press Enter to enroll; the rest is optional.
       </p>
+      {firstLoad && !firstLoad.membersDone ? (
+        <p className="warning" role="note" data-testid="enroll-first-load">
+          This till is still loading the members from the server ({count(firstLoad.members)} so
+          far): the customer may be a member it has not loaded yet. If they say they are, look them
+          up again once loading has finished.
+        </p>
+      ) : null}
       <form onSubmit={(event) => void submit(event)} onKeyDown={onKeyDown} noValidate>
         <TextField
           label="Name"

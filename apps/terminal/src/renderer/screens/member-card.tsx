@@ -8,6 +8,7 @@ import { MemberTools } from './member-tools.js';
 export function MemberCard({ card }: { readonly card: Card }) {
   const program = useApp((state) => state.program);
   const session = useApp((state) => state.session);
+  const firstLoad = useApp((state) => state.status?.firstLoad);
   const { member, tierProgress } = card;
   const nextTier = program?.tiers.list.find((tier) => tier.id === tierProgress.nextTierId);
   const allergies = member.preferences.allergies;
@@ -54,6 +55,12 @@ export function MemberCard({ card }: { readonly card: Card }) {
         <p className="muted" data-testid="member-owes">
           Points were redeemed twice while tills were offline: the balance is below zero and future
           purchases pay it back. A manager has been asked to review it.
+        </p>
+      ) : null}
+      {!card.account && firstLoad && !firstLoad.accountsDone ? (
+        <p className="warning" role="note" data-testid="member-balance-loading">
+          This member’s balance is still loading from the server: the points shown are only what
+          this till recorded.
         </p>
       ) : null}
       {card.mergedFrom ? (
