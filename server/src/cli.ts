@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { AuthService } from './auth/auth-service.js';
 import { createStaff } from './auth/staff-service.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, MAX_ENROLLMENT_CODE_TTL_MINUTES } from './config.js';
 import { DataDirectoryInUseError } from './db/data-dir-lock.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
@@ -55,8 +55,11 @@ export const COMMANDS: Record<string, CliCommand> = {
     usage: 'create-enrollment-code --store <store id> [--ttl-minutes <minutes>]',
     async run(ctx, options) {
       const ttl = Number(options['ttl-minutes'] ?? ctx.enrollmentCodeTtlMinutes);
-      if (!Number.isInteger(ttl) || ttl < 1)
-        throw new UsageError('--ttl-minutes must be a positive integer');
+      if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_ENROLLMENT_CODE_TTL_MINUTES) {
+        throw new UsageError(
+          `--ttl-minutes must be a whole number of minutes from 1 to ${MAX_ENROLLMENT_CODE_TTL_MINUTES} (30 days)`,
+        );
+      }
       const { code, storeId, expiresAt } = await ctx.auth.createEnrollmentCode(
         required(options, 'store'),
         ttl,
@@ -123,14 +126,20 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
         .join('\n')}`,
     );
   }
-  const { values } = parseArgs({
-    args: [...rest],
-    options: Object.fromEntries(
-      OPTION_NAMES.map((option) => [option, { type: 'string' as const }]),
-    ),
-    strict: true,
-    allowPositionals: false,
-  });
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...rest],
+      options: Object.fromEntries(
+        OPTION_NAMES.map((option) => [option, { type: 'string' as const }]),
+      ),
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    // An unknown option, a missing value, a stray word: node's own message says which.
+    throw new UsageError(`${(error as Error).message}\nusage: ${command.usage}`);
+  }
   const options: Options = Object.fromEntries(
     Object.entries(values).map(([key, value]) => [
       key,
@@ -138,6 +147,13 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     ]),
   );
   await command.run(ctx, options);
+}
+
+/** What an operator reads for an error the command expected: its message, and its problems. */
+export function messageOf(error: Error): string {
+  const issues = isServiceError(error) ? error.details?.['issues'] : undefined;
+  if (!Array.isArray(issues) || issues.length === 0) return error.message;
+  return [`${error.message}:`, ...issues.map((issue) => `  - ${String(issue)}`)].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -166,13 +182,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       error instanceof DataDirectoryInUseError ||
       isServiceError(error)
     ) {
-      process.stderr.write(`${error.message}\n`);
-    } else if (
-      error instanceof TypeError &&
-      'code' in error &&
-      String(error.code).startsWith('ERR_PARSE_ARGS')
-    ) {
-      process.stderr.write(`${error.message}\n`);
+      process.stderr.write(`${messageOf(error)}\n`);
     } else {
       process.stderr.write(
         `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -10,6 +10,9 @@ import { parseTrustProxy } from './http/trust-proxy.js';
 import type { TrustProxy } from './http/trust-proxy.js';
 import type { LogLevel } from './logger.js';
 
+/** The longest an enrollment code may stay valid: 30 days (config and CLI alike). */
+export const MAX_ENROLLMENT_CODE_TTL_MINUTES = 60 * 24 * 30;
+
 const integer = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -43,7 +46,7 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: integer(1024, 64 * 1024 * 1024, 5 * 1024 * 1024),
   RATE_LIMIT_PER_SECOND: integer(1, 1_000_000, 50),
   RATE_LIMIT_BURST: integer(1, 1_000_000, 200),
-  ENROLLMENT_CODE_TTL_MINUTES: integer(1, 60 * 24 * 30, 60 * 24),
+  ENROLLMENT_CODE_TTL_MINUTES: integer(1, MAX_ENROLLMENT_CODE_TTL_MINUTES, 60 * 24),
   TOKEN_CACHE_SECONDS: integer(0, 60, 5),
   TOKEN_PEPPER: z.string().min(16, 'must be at least 16 characters').optional(),
   CORS_ORIGINS: parsedBy((raw) => {
