@@ -11,6 +11,7 @@ import { requireTerminal } from './http/auth-middleware.js';
 import { cors } from './http/cors.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { requireProtocolVersion } from './http/protocol-version.js';
+import { refuseUnstorableText } from './http/storable-text.js';
 import { ServerMetrics } from './metrics/metrics.js';
 import type { ChangeFeed } from './sync/change-feed.js';
 import type { CollectionRegistry } from './sync/collection-handlers.js';
@@ -80,9 +81,15 @@ export function createApp(deps: AppDependencies): BuiltApp {
     }
     next();
   });
-  app.use('/api/v1', json, createEnrollRouter(auth));
+  app.use('/api/v1', json, refuseUnstorableText, createEnrollRouter(auth));
 
-  app.use('/sync/v1', requireProtocolVersion, requireTerminal(auth, rateLimiter), json);
+  app.use(
+    '/sync/v1',
+    requireProtocolVersion,
+    requireTerminal(auth, rateLimiter),
+    json,
+    refuseUnstorableText,
+  );
   app.use(
     '/sync/v1',
     createSyncRouter({ db, registry, feed, metrics, limits: config.limits, streams }),

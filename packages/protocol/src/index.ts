@@ -3,3 +3,4 @@ export * from './ownership.js';
 export * from './wire.js';
 export * from './hlc.js';
 export * from './new-documents.js';
+export * from './storable-text.js';

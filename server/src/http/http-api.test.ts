@@ -228,6 +228,76 @@ describe.each(testTargets())('HTTP API on %s', (target) => {
       );
     });
 
+    it('text the database cannot store (U+0000, half a surrogate pair) → 400 invalid-body', async () => {
+      for (const name of ['Ann\u0000Lee', 'Ann\ud800Lee', 'Ann\udc00', 'Ann\ud83d']) {
+        const refused = terminal.push('coupons', [
+          { newDocumentState: coupon({ id: 'text-one', code: 'TEXT1', name }) },
+        ]);
+        await expectRefused(refused, 400, 'invalid-body');
+        expect(
+          ((await refused).body as unknown as { error: { details: unknown } }).error.details,
+        ).toEqual({
+          path: '.rows[0].newDocumentState.name',
+        });
+      }
+      // In a key, and in enrollment's terminal name.
+      await expectRefused(
+        terminal.push('coupons', [
+          { newDocumentState: { ...coupon({ id: 'text-two', code: 'TEXT2' }), 'x\u0000': 1 } },
+        ]),
+        400,
+        'invalid-body',
+      );
+      await expectRefused(
+        new TestClient(server.url, undefined).request('POST', '/api/v1/enroll', {
+          enrollmentCode: 'AAAA-BBBB-CCCC',
+          terminalName: 'Till\u0000 2',
+        }),
+        400,
+        'invalid-body',
+      );
+      // A whole emoji is fine.
+      const fine = await terminal.push('coupons', [
+        { newDocumentState: coupon({ id: 'text-three', code: 'TEXT3', name: 'Chai 🍵' }) },
+      ]);
+      expect(fine.body).toEqual({ conflicts: [] });
+    });
+
+    it('a body nested deeper than any document → 400 invalid-body, not a crash', async () => {
+      const deep = '['.repeat(5_000) + ']'.repeat(5_000);
+      await expectRefused(
+        terminal.request(
+          'POST',
+          '/sync/v1/coupons/push',
+          `{"rows":[{"newDocumentState":${deep}}]}`,
+        ),
+        400,
+        'invalid-body',
+      );
+    });
+
+    it('a body that does not decompress, or a path that is not valid percent-encoding → 400', async () => {
+      await expectRefused(
+        terminal.request('POST', '/sync/v1/coupons/pull', '{"checkpoint":null,"limit":5}', {
+          'content-encoding': 'gzip',
+        }),
+        400,
+        'invalid-body',
+      );
+      await expectRefused(terminal.pull('%ZZ', null, 5), 400, 'invalid-body');
+      await expectRefused(terminal.pull('%E0%A4%A', null, 5), 400, 'invalid-body');
+    });
+
+    it('a checkpoint past the largest transaction id → 400 invalid-body', async () => {
+      await expectRefused(
+        terminal.pull('coupons', { xid: '18446744073709551616', seq: 0 }, 5),
+        400,
+        'invalid-body',
+      );
+      const largest = await terminal.pull('coupons', { xid: '18446744073709551615', seq: 0 }, 5);
+      expect(largest.status).toBe(200);
+    });
+
     it('an invalid document anywhere in the batch → 422, and the valid rows are not written', async () => {
       await expectRefused(
         terminal.push('coupons', [

@@ -4,8 +4,15 @@
  */
 import { z } from 'zod';
 
+/** PostgreSQL's `xid8` is an unsigned 64-bit integer. */
+const MAX_XID8 = 2n ** 64n - 1n;
+
 export const PullCheckpointSchema = z.strictObject({
-  xid: z.string().regex(/^(0|[1-9]\d{0,19})$/, 'must be a transaction id'),
+  xid: z
+    .string()
+    .regex(/^(0|[1-9]\d{0,19})$/, 'must be a transaction id')
+    // zod runs this even when the pattern failed: only digits reach BigInt.
+    .refine((xid) => !/^\d+$/.test(xid) || BigInt(xid) <= MAX_XID8, 'must be a transaction id'),
   seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
 });
 
