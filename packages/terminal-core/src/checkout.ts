@@ -21,10 +21,11 @@ import type {
   RedemptionMaximum,
   Result,
 } from '@tillpoint/loyalty';
-import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '@tillpoint/protocol';
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, findUnstorableText } from '@tillpoint/protocol';
 import type { CouponDoc } from '@tillpoint/protocol';
 import type { LedgerView } from './ledger-view.js';
 import type { CheckoutRefusalCode } from './refusals.js';
+import { unstorableTextMessage } from './refusals.js';
 
 export interface CheckoutInput {
   readonly memberId: string;
@@ -109,6 +110,8 @@ export function validateLines(lines: readonly OrderLine[] | undefined): string |
     ) {
       return `Line ${index + 1}: the name must be 1 to 120 characters.`;
     }
+    const unstorable = findUnstorableText(line);
+    if (unstorable) return `Line ${index + 1}: ${unstorableTextMessage(unstorable)}`;
   }
   return undefined;
 }

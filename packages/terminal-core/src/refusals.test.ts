@@ -160,6 +160,10 @@ describe('checkout refusals', () => {
     ['invalid-order', { orderTotal: -1 }],
     ['invalid-order', { orderTotal: 10.5 }],
     ['invalid-order', { orderTotal: 10_00, lines: [{ quantity: 0, amount: 10_00 }] }],
+    [
+      'invalid-order',
+      { orderTotal: 10_00, lines: [{ name: 'Tea\u0000', quantity: 1, amount: 10_00 }] },
+    ],
     ['invalid-points', { orderTotal: 10_00, redeemPoints: -5 }],
     ['lines-do-not-add-up', { orderTotal: 10_00, lines: [{ quantity: 1, amount: 5_00 }] }],
     ['unknown-code', { orderTotal: 10_00, couponCodes: ['NOPE123'] }],
@@ -332,6 +336,45 @@ describe('checkout refusals', () => {
 
   it('covers every checkout refusal code', () => {
     expect([...covered.checkout].sort()).toEqual([...CHECKOUT_REFUSAL_CODES].sort());
+  });
+});
+
+describe('text the server could not store (U+0000, half a surrogate pair)', () => {
+  it('is refused where it is typed, naming the field, and nothing is written', async () => {
+    const members = await till.terminal.database.members.count().exec();
+    const transactions = await till.terminal.database.transactions.count().exec();
+    const enrolled = await till.terminal.enrollMember({
+      phone: '+12125550199',
+      name: 'Ann\u0000Lee',
+    });
+    expect(enrolled.ok ? 'accepted' : enrolled.refusal.code).toBe('invalid-member');
+    expect(enrolled.ok ? '' : enrolled.refusal.message).toMatch(
+      /^The name has a character that cannot be saved/,
+    );
+    const half = await till.terminal.enrollMember({ phone: '+12125550199', name: 'Ann \ud83d' });
+    expect(half.ok ? 'accepted' : half.refusal.code).toBe('invalid-member');
+    expect((await till.terminal.login('manager-di', '2222')).ok).toBe(true);
+    try {
+      const edited = await till.terminal.editProfile(fresh, {
+        preferences: { allergies: ['nuts\u0000'], dietary: [] },
+      });
+      expect(edited.ok ? 'accepted' : edited.refusal.message).toMatch(
+        /^The preferences.allergies has/,
+      );
+      const noted = await till.terminal.addNote(fresh, 'hello \udc00');
+      expect(noted.ok ? 'accepted' : noted.refusal.code).toBe('invalid-member');
+      const adjusted = await till.terminal.adjustPoints(fresh, 5, 'why\u0000');
+      expect(adjusted.ok ? 'accepted' : adjusted.refusal.code).toBe('invalid-input');
+    } finally {
+      expect((await till.terminal.login('cashier-cy', '1111')).ok).toBe(true);
+    }
+    expect(await till.terminal.database.members.count().exec()).toBe(members);
+    expect(await till.terminal.database.transactions.count().exec()).toBe(transactions);
+    const card = await till.terminal.memberCard(fresh);
+    expect(card.ok && card.value.member.notes).toEqual([]);
+    // A whole emoji is text like any other.
+    const emoji = await till.terminal.enrollMember({ phone: '+12125550198', name: 'Chai 🍵' });
+    expect(emoji.ok).toBe(true);
   });
 });
 

@@ -114,3 +114,12 @@ export type ReviewRefusalCode =
 
 export type CouponEditRefusalCode =
   SessionRefusalCode | 'invalid-coupon' | 'coupon-code-taken' | 'coupon-not-found';
+
+/**
+ * What a cashier reads when typed text holds a character the server cannot store (U+0000, half
+ * of a surrogate pair: `findUnstorableText` of @tillpoint/protocol).
+ */
+export function unstorableTextMessage(found: { readonly path: string }): string {
+  const field = found.path.replace(/^\./, '').replace(/\[\d+\]/g, '') || 'text';
+  return `The ${field} has a character that cannot be saved (a control character or half of an emoji). Type it again.`;
+}

@@ -32,6 +32,7 @@ import {
   hlcTick,
   newMemberDoc,
   newTransactionDoc,
+  findUnstorableText,
   parseHlc,
   stampFields,
   toSearchName,
@@ -77,6 +78,7 @@ import type {
   ReviewRefusalCode,
   SessionRefusalCode,
 } from './refusals.js';
+import { unstorableTextMessage } from './refusals.js';
 import { SyncEngine } from './replication.js';
 import type { FirstLoadProgress } from './replication.js';
 import { Backoff, SyncError, Transport, plainError } from './transport.js';
@@ -868,6 +870,12 @@ export class Terminal {
   ): Promise<Result<{ card: MemberCard; created: boolean }, MemberRefusalCode>> {
     const session = this.#requireSession();
     if (!session.ok) return session;
+    const unstorable = findUnstorableText(input);
+    if (unstorable) {
+      return refuse('invalid-member', unstorableTextMessage(unstorable), {
+        field: unstorable.path,
+      });
+    }
     const program = await this.program();
     const phone = normalizePhone(input.phone ?? '', program.defaultCountry);
     if (!phone.ok) return phone;
@@ -1258,6 +1266,8 @@ export class Terminal {
     if (why.length === 0 || why.length > 500) {
       return refuse('invalid-input', 'Say why the points are adjusted (at most 500 characters).');
     }
+    const unstorable = findUnstorableText(why, '.reason');
+    if (unstorable) return refuse('invalid-input', unstorableTextMessage(unstorable));
     const found = await this.#member(memberId);
     if (!found || found.status === 'erased')
       return refuse('member-not-found', 'This member is not known on this till.');
@@ -1288,6 +1298,10 @@ export class Terminal {
     if (note.length === 0 || note.length > 1000) {
       return refuse('invalid-member', 'A note is 1 to 1000 characters.', { field: 'notes' });
     }
+    const unstorable = findUnstorableText(note, '.note');
+    if (unstorable) {
+      return refuse('invalid-member', unstorableTextMessage(unstorable), { field: 'notes' });
+    }
     return this.#editMember(memberId, (member) => ({
       notes: [
         ...member.notes,
@@ -1308,6 +1322,12 @@ export class Terminal {
     const session = this.#requireSession('manager');
     if (!session.ok) return session;
     const changes: Partial<MemberDoc> & Record<string, unknown> = {};
+    const unstorable = findUnstorableText(patch);
+    if (unstorable) {
+      return refuse('invalid-member', unstorableTextMessage(unstorable), {
+        field: unstorable.path,
+      });
+    }
     if (patch.name !== undefined) {
       const name = patch.name.trim().replace(/\s+/g, ' ');
       if (name.length === 0 || name.length > MEMBER_NAME_MAX_LENGTH) {
@@ -1500,6 +1520,8 @@ export class Terminal {
         'Write a note (at most 1000 characters) saying what was done.',
       );
     }
+    const unstorable = findUnstorableText(text, '.note');
+    if (unstorable) return refuse('invalid-input', unstorableTextMessage(unstorable));
     const doc =
       typeof reviewId === 'string' ? await this.#db.reviews.findOne(reviewId).exec() : null;
     if (!doc) return refuse('review-not-found', 'This review is not known on this till.');
@@ -1537,6 +1559,12 @@ export class Terminal {
     if (!session.ok) return session;
     if (typeof draft !== 'object' || draft === null) {
       return refuse('invalid-coupon', 'The coupon is not valid: nothing was filled in.');
+    }
+    const unstorable = findUnstorableText(draft);
+    if (unstorable) {
+      return refuse('invalid-coupon', unstorableTextMessage(unstorable), {
+        field: unstorable.path,
+      });
     }
     const docs = await this.#db.coupons.find().exec();
     const all = docs.map((doc) => doc.toMutableJSON() as CouponDoc);
