@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_HEADER, newCouponDoc } from '@tillpoint/protocol';
+import { openReview } from '../ledger/reviews.js';
 import type { RunningServer } from '../server.js';
 import { createTestDatabase, testTargets } from '../test-support/test-database.js';
 import type { TestDatabase } from '../test-support/test-database.js';
@@ -341,6 +342,41 @@ describe.each(testTargets())('HTTP API on %s', (target) => {
         403,
         'forbidden-collection',
       );
+    });
+
+    it('deleting a review (terminals may only resolve them) → 403 server-owned-field', async () => {
+      await testDb.db.transaction((tx) =>
+        openReview(
+          tx,
+          server.registry,
+          { id: 'overdraft:tx-http', kind: 'overdraft', summary: 'Overdraft', details: {} },
+          new Date(),
+        ),
+      );
+      before = await databaseFingerprint(testDb.db);
+      const review = (await terminal.pull('reviews', null, 50)).body.documents.find(
+        (doc) => doc['id'] === 'overdraft:tx-http',
+      )!;
+      await expectRefused(
+        terminal.push('reviews', [
+          { assumedMasterState: review, newDocumentState: { ...review, _deleted: true } },
+        ]),
+        403,
+        'server-owned-field',
+      );
+      // Resolving it is what terminals do.
+      const resolution = {
+        note: 'Talked to the member',
+        staffId: 'manager-1',
+        at: review['createdAt'],
+      };
+      const resolved = await terminal.push('reviews', [
+        {
+          assumedMasterState: review,
+          newDocumentState: { ...review, status: 'resolved', resolution },
+        },
+      ]);
+      expect(resolved.body).toEqual({ conflicts: [] });
     });
 
     it('a forged server-owned field → 403 server-owned-field, the whole batch refused', async () => {

@@ -148,6 +148,25 @@ export function assertTerminalMayWrite(
 }
 
 /**
+ * Refuses a terminal deleting (or restoring) a document of a collection it may only update:
+ * a review is the server's record of a conflict, and its id is fixed by its cause, so a
+ * deleted one would never be opened again.
+ */
+export function assertNotDeletedByTerminal(
+  collection: CollectionDefinition,
+  master: SyncDocument,
+  next: Readonly<Record<string, unknown>>,
+): void {
+  if (collection.terminalWrites !== 'update-only') return;
+  if ((next['_deleted'] === true) === (master['_deleted'] === true)) return;
+  throw new ServiceError(
+    'server-owned-field',
+    `${collection.name}: terminals may not delete or restore documents`,
+    { collection: collection.name, fields: ['_deleted'] },
+  );
+}
+
+/**
  * The default: a document store with optimistic concurrency on the server-owned `rev`. A row
  * conflicts when the document exists and the terminal's assumed master `rev` is not the current
  * one (unless it already equals the master, e.g. a retried push whose answer was lost); a new
@@ -176,6 +195,7 @@ export const genericPushHandler: PushHandler = async (ctx, rows) => {
       continue;
     }
     assertServerOwnedFieldsUnchanged(collection, master, row.newDocumentState);
+    assertNotDeletedByTerminal(collection, master, row.newDocumentState);
     // The row is locked FOR UPDATE and its rev checked, so an unconditional write is safe.
     current.set(id, await writeDocument(tx, collection, row.newDocumentState));
   }
