@@ -44,6 +44,12 @@ export const LEDGER_FLAG_REASONS = [
 ] as const;
 export type LedgerFlagReason = (typeof LEDGER_FLAG_REASONS)[number];
 
+/**
+ * The most points one manual adjustment may add or take away. A balance is corrected in steps
+ * no larger than this; a number typed in the wrong field (a phone number) is refused.
+ */
+export const MAX_ADJUSTMENT_POINTS = 1_000_000;
+
 /** Effects of a refused transaction, a replay, or one that changes nothing. */
 export const NO_EFFECTS: TransactionEffects = Object.freeze({
   balanceDelta: 0,
@@ -213,6 +219,9 @@ function amountsProblem(tx: LedgerTransaction): string | undefined {
       const points = tx.adjustmentPoints;
       if (typeof points !== 'number' || !Number.isSafeInteger(points) || points === 0) {
         return 'an adjustment needs a whole, non-zero number of points';
+      }
+      if (Math.abs(points) > MAX_ADJUSTMENT_POINTS) {
+        return `an adjustment moves at most ${MAX_ADJUSTMENT_POINTS} points`;
       }
       const mirrored =
         tx.pointsEarned === Math.max(0, points) && tx.pointsRedeemed === Math.max(0, -points);
@@ -498,6 +507,34 @@ export function decideOutcome(
   if (refusal) return refusedDecision(refusal);
 
   const current = advanceAccount(account, program, effectiveTime(tx, context.receivedAt));
+  const decision = decideEffects(current, tx, context);
+  // Each amount is a safe integer, but sums of them need not be: an account past the largest
+  // safe integer would round points away and fail its own schema on every till.
+  if (decision.outcome.status !== 'refused' && !accountStaysExact(current, decision.effects)) {
+    return refusedDecision({
+      reason: 'malformed-amounts',
+      message: 'Malformed amounts: the account would pass the largest number it can hold.',
+    });
+  }
+  return decision;
+}
+
+function accountStaysExact(account: Account, effects: TransactionEffects): boolean {
+  return [
+    account.balance + effects.balanceDelta,
+    account.lifetime + effects.earned,
+    account.redeemed + Math.abs(effects.redeemed),
+    account.spend + Math.abs(effects.spend),
+    account.visits + Math.abs(effects.visits),
+  ].every((value) => Number.isSafeInteger(value));
+}
+
+function decideEffects(
+  current: Account,
+  tx: LedgerTransaction,
+  context: OutcomeContext,
+): OutcomeDecision {
+  const { program } = context;
   switch (tx.kind) {
     case 'checkout': {
       const { earned, flags, bonuses } = earning(current, tx, program);

@@ -365,6 +365,11 @@ describe('text the server could not store (U+0000, half a surrogate pair)', () =
       expect(noted.ok ? 'accepted' : noted.refusal.code).toBe('invalid-member');
       const adjusted = await till.terminal.adjustPoints(fresh, 5, 'why\u0000');
       expect(adjusted.ok ? 'accepted' : adjusted.refusal.code).toBe('invalid-input');
+      // A phone number typed as points: refused, as the server would refuse it.
+      for (const points of [4155550101, -1_000_001, Number.MAX_SAFE_INTEGER]) {
+        const huge = await till.terminal.adjustPoints(fresh, points, 'wrong field');
+        expect(huge.ok ? 'accepted' : huge.refusal.message).toMatch(/at most 1,000,000 points/);
+      }
     } finally {
       expect((await till.terminal.login('cashier-cy', '1111')).ok).toBe(true);
     }

@@ -8,6 +8,7 @@ import type { Observable, Subscription } from 'rxjs';
 import type { RxStorage } from 'rxdb';
 import {
   DEFAULT_PROGRAM,
+  MAX_ADJUSTMENT_POINTS,
   checkReferralClaim,
   checkRewardEligibility,
   generateReferralCode,
@@ -1260,6 +1261,12 @@ export class Terminal {
       return refuse(
         'invalid-input',
         'Enter a whole number of points, not zero (negative to take points away).',
+      );
+    }
+    if (Math.abs(points) > MAX_ADJUSTMENT_POINTS) {
+      return refuse(
+        'invalid-input',
+        `One adjustment adds or takes away at most ${MAX_ADJUSTMENT_POINTS.toLocaleString('en-US')} points.`,
       );
     }
     const why = (reason ?? '').trim();
