@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROGRAM } from '@tillpoint/loyalty';
 import { CHECKOUT_REFUSAL_CODES, LOGIN_REFUSAL_CODES } from './refusals.js';
-import { SyncServer, couponDoc } from './test-support/sync-server.js';
+import { SyncServer, couponDoc, rewardDoc } from './test-support/sync-server.js';
 import { openTerminal, waitFor } from './test-support/terminal-fixture.js';
 import type { OpenedTerminal } from './test-support/terminal-fixture.js';
 import type { CheckoutInput } from './checkout.js';
@@ -104,6 +104,11 @@ beforeAll(async () => {
     couponDoc({ id: 'c-look-2', code: 'AMBOXI' }),
   ]);
 
+  await server.seed('rewards', [
+    rewardDoc({ id: 'r-small', pointsCost: 500 }),
+    rewardDoc({ id: 'r-big', pointsCost: 2_500 }),
+  ]);
+
   till = await openTerminal();
   const enrollment = await till.terminal.enrollTerminal(server.url, await server.enrollmentCode());
   expect(enrollment.ok).toBe(true);
@@ -112,6 +117,7 @@ beforeAll(async () => {
     'coupons',
   );
   await waitFor(async () => (await till.terminal.database.staff.count().exec()) === 4, 'staff');
+  await waitFor(async () => (await till.terminal.database.rewards.count().exec()) === 2, 'rewards');
   expect((await till.terminal.login('manager-di', '2222')).ok).toBe(true);
   const member = async (phone: string, name: string) => {
     const result = await till.terminal.enrollMember({ phone, name });
@@ -273,6 +279,20 @@ describe('checkout refusals', () => {
         points: 1_000,
         limitedBy: 'offline-daily-cap',
       });
+      // Rewards offline: the same caps as a checkout's points (4,000 redeemed so far today).
+      const rewardCode = async (rewardId: string) => {
+        const result = await till.terminal.redeemReward(rich, rewardId);
+        return result.ok ? 'accepted' : result.refusal.code;
+      };
+      expect(await rewardCode('r-big')).toBe('offline-checkout-cap');
+      expect(await rewardCode('r-small')).toBe('accepted');
+      expect(await rewardCode('r-small')).toBe('accepted');
+      expect(await rewardCode('r-small')).toBe('offline-daily-cap');
+      const options = await till.terminal.rewardOptions(rich);
+      expect(options.ok && options.value.map((option) => option.refusal?.code)).toEqual([
+        'offline-daily-cap',
+        'offline-checkout-cap',
+      ]);
       till.clock.advance(DEFAULT_PROGRAM.offline.maxOfflineHours * HOUR + 1);
       await expectCheckoutRefused(
         { memberId: rich, orderTotal: 100_00, redeemPoints: 500 },

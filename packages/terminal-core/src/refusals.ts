@@ -107,7 +107,9 @@ export type LedgerCommandRefusalCode =
   | 'transaction-not-found'
   | 'not-a-checkout'
   | 'already-refunded'
-  | 'offline-too-long';
+  | 'offline-too-long'
+  | 'offline-checkout-cap'
+  | 'offline-daily-cap';
 
 export type ReviewRefusalCode =
   SessionRefusalCode | 'review-not-found' | 'review-already-resolved' | 'invalid-input';

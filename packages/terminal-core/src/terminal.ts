@@ -1006,18 +1006,7 @@ export class Terminal {
     const view = await this.#ledgerView(member, program);
     const nowMs = this.#clock.now();
     const at = new Date(nowMs).toISOString();
-    const me = this.#connection?.terminalId;
-    const today = dayKey(nowMs, program.timeZone);
-    const redeemedTodayOffline = view.transactions
-      .filter(
-        (tx) =>
-          tx.offline &&
-          tx.terminalId === me &&
-          tx.pointsRedeemed > 0 &&
-          tx.kind !== 'adjustment' &&
-          dayKey(Date.parse(tx.occurredAt), program.timeZone) === today,
-      )
-      .reduce((sum, tx) => sum + tx.pointsRedeemed, 0);
+    const redeemedTodayOffline = this.#redeemedTodayOffline(view, program, nowMs);
     const coupons = (await this.#db.coupons.find().exec()).map(
       (doc) => doc.toMutableJSON() as CouponDoc,
     );
@@ -1042,6 +1031,52 @@ export class Terminal {
         redeemedTodayOffline,
       },
     };
+  }
+
+  /** Points this till redeemed offline for the member today (checkouts and rewards). */
+  #redeemedTodayOffline(view: LedgerView, program: ProgramSettings, nowMs: number): number {
+    const me = this.#connection?.terminalId;
+    const today = dayKey(nowMs, program.timeZone);
+    return view.transactions
+      .filter(
+        (tx) =>
+          tx.offline &&
+          tx.terminalId === me &&
+          tx.pointsRedeemed > 0 &&
+          tx.kind !== 'adjustment' &&
+          dayKey(Date.parse(tx.occurredAt), program.timeZone) === today,
+      )
+      .reduce((sum, tx) => sum + tx.pointsRedeemed, 0);
+  }
+
+  /**
+   * The offline caps on a reward (DESIGN.md: the risk a till takes while it cannot ask the
+   * server): it costs no more than one checkout may redeem, and the member's redemptions today
+   * stay within the daily cap, as for a checkout's points.
+   */
+  #offlineRewardRefusal(
+    program: ProgramSettings,
+    cost: number,
+    redeemedTodayOffline: number,
+  ): Refused<'offline-checkout-cap' | 'offline-daily-cap'> | undefined {
+    const cap = program.offline.maxPointsPerCheckout;
+    if (cost > cap) {
+      return refuse(
+        'offline-checkout-cap',
+        `While the till is offline, a reward can cost at most ${cap} points.`,
+        { cap },
+      );
+    }
+    const dailyCap = program.offline.maxPointsPerMemberPerDay;
+    if (redeemedTodayOffline + cost > dailyCap) {
+      const remaining = Math.max(0, dailyCap - redeemedTodayOffline);
+      return refuse(
+        'offline-daily-cap',
+        `While the till is offline, a member can redeem at most ${dailyCap} points a day; ${remaining} are left today.`,
+        { cap: dailyCap, remaining },
+      );
+    }
+    return undefined;
   }
 
   /** What a checkout would do, without writing anything. */
@@ -1186,6 +1221,14 @@ export class Terminal {
       if (eligible.refusal.code === 'invalid-time')
         return refuse('invalid-input', eligible.refusal.message);
       return eligible as Refused<LedgerCommandRefusalCode>;
+    }
+    if (offline) {
+      const capped = this.#offlineRewardRefusal(
+        program,
+        eligible.value.pointsCost,
+        gathered.facts.redeemedTodayOffline,
+      );
+      if (capped) return capped;
     }
     const tx = await this.#writeTransaction(
       session.value,
@@ -1452,6 +1495,10 @@ export class Terminal {
       (lastContact === undefined ||
         this.#clock.now() - lastContact >= program.offline.maxOfflineHours * 3_600_000);
     const active = member.status === 'active' || member.status === 'dormant';
+    const offline = this.#offline();
+    const redeemedTodayOffline = offline
+      ? this.#redeemedTodayOffline(view, program, this.#clock.now())
+      : 0;
     return ok(
       rewards.map((reward): RewardOption => {
         const stock =
@@ -1481,7 +1528,11 @@ export class Terminal {
           at,
           program,
         });
-        return eligible.ok ? { reward, stock } : { reward, stock, refusal: eligible.refusal };
+        if (!eligible.ok) return { reward, stock, refusal: eligible.refusal };
+        const capped = offline
+          ? this.#offlineRewardRefusal(program, eligible.value.pointsCost, redeemedTodayOffline)
+          : undefined;
+        return capped ? { reward, stock, refusal: capped.refusal } : { reward, stock };
       }),
     );
   }
