@@ -4,7 +4,9 @@
  * gathers the facts, this decides.
  */
 import {
+  MAX_AMOUNT_MINOR,
   computeEarning,
+  formatMoney,
   maxRedeemablePoints,
   planRedemption,
   refuse,
@@ -123,10 +125,14 @@ export function planCheckout(
   const { program, view } = facts;
   const total = validateMinorUnits(input.orderTotal);
   if (!total.ok) {
-    return invalidOrder('The order total must be a whole number of cents, 0 or more.', {
-      reason: total.refusal.code,
-    });
+    return invalidOrder(
+      total.refusal.code === 'amount-too-large'
+        ? `The order total is larger than the till accepts (${formatMoney(MAX_AMOUNT_MINOR, program.currency)} at most).`
+        : 'The order total must be a whole number of cents, 0 or more.',
+      { reason: total.refusal.code },
+    );
   }
+
   const linesProblem = validateLines(input.lines);
   if (linesProblem) return invalidOrder(linesProblem);
   const requested = input.redeemPoints ?? 0;

@@ -200,6 +200,34 @@ describe('checkout refusals', () => {
     await expectCheckoutRefused({ memberId: rich, ...input }, code);
   });
 
+  it('an empty order is previewed (what could be redeemed) but never checked out', async () => {
+    const transactions = await till.terminal.database.transactions.count().exec();
+    const preview = await till.terminal.previewCheckout({ memberId: fresh, orderTotal: 0 });
+    expect(preview.ok).toBe(true);
+    for (const input of [
+      { memberId: fresh, orderTotal: 0 },
+      { memberId: fresh, orderTotal: 0, couponCodes: ['PLAIN'] },
+    ]) {
+      const confirmed = await till.terminal.checkout(input);
+      expect(confirmed.ok ? 'accepted' : confirmed.refusal.message).toMatch(/above zero/);
+    }
+    expect(await till.terminal.database.transactions.count().exec()).toBe(transactions);
+  });
+
+  it('an order above the largest amount says so', async () => {
+    const confirmed = await till.terminal.checkout({
+      memberId: fresh,
+      orderTotal: 2 * 99_999_999_900,
+      lines: [
+        { quantity: 1, amount: 99_999_999_900 },
+        { quantity: 1, amount: 99_999_999_900 },
+      ],
+    });
+    expect(confirmed.ok ? 'accepted' : confirmed.refusal.message).toMatch(
+      /larger than the till accepts/,
+    );
+  });
+
   it('insufficient-points', async () => {
     await expectCheckoutRefused(
       { memberId: fresh, orderTotal: 100_00, redeemPoints: 600 },

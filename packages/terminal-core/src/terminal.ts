@@ -1104,6 +1104,18 @@ export class Terminal {
       return this.previewCheckout(input) as Promise<Refused<CheckoutRefusalCode>>;
     const planned = planCheckout(gathered.facts, input);
     if (!planned.ok) return planned;
+    // A preview of an empty order shows what could be redeemed; committing one would count a
+    // visit and pay first-purchase, birthday and referral bonuses for nothing, and use up a
+    // coupon.
+    if (planned.value.orderTotal === 0) {
+      return refuse(
+        'invalid-order',
+        'Type the order amount: a checkout needs an amount above zero.',
+        {
+          reason: 'zero-total',
+        },
+      );
+    }
     const plan = planned.value;
     const { program, view, at } = gathered.facts;
     const coupon = plan.coupons[0];
