@@ -268,3 +268,35 @@ test('a manager corrects a profile, consents included; the server has the change
       preferences: { allergies: ['peanuts', 'sesame'] },
     });
 });
+
+test('a manager adjusts points twice: the card keeps one set of tools, and a phone number typed as points is refused', async ({
+  page,
+  appUrl,
+  shop,
+}) => {
+  const { checkout, member } = await openTill(page, appUrl, shop, MANAGER);
+  await checkout.findMember(ADA.phone, ADA.name);
+  await expect(checkout.balance).toHaveText('1,520 pts');
+  const adjust = async (points: string, reason: string) => {
+    await page.getByRole('button', { name: 'Adjust points' }).click();
+    await page.getByLabel('Points (negative to take away)').fill(points);
+    await page.getByLabel('Reason').fill(reason);
+    await page.getByRole('button', { name: 'Save adjustment' }).click();
+  };
+  await adjust('10', 'goodwill');
+  await expect(checkout.managerActions).toContainText('New balance 1,530 pts.');
+  await adjust('-5', 'typo');
+  await expect(checkout.managerActions).toContainText('New balance 1,525 pts.');
+  // One Rewards and one History button, however often the card refreshed.
+  await expect(member.card.getByRole('button', { name: 'Rewards', exact: true })).toHaveCount(1);
+  await expect(member.card.getByRole('button', { name: 'History', exact: true })).toHaveCount(1);
+
+  await page.getByRole('button', { name: 'Adjust points' }).click();
+  await page.getByLabel('Points (negative to take away)').fill('4155550101');
+  await page.getByLabel('Reason').fill('wrong field');
+  await page.getByRole('button', { name: 'Save adjustment' }).click();
+  await expect(checkout.managerActions).toContainText(
+    'One adjustment adds or takes away at most 1,000,000 points.',
+  );
+  await expect(checkout.balance).toHaveText('1,525 pts');
+});

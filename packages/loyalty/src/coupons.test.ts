@@ -139,6 +139,13 @@ describe('CouponDefinitionSchema', () => {
     }
   });
 
+  it('says in plain words that a coupon needs a name', () => {
+    const result = parseCouponDefinition({ ...base, name: '' });
+    expect(result.ok ? 'accepted' : result.refusal.message).toBe(
+      'The coupon is not valid: Give the coupon a name.',
+    );
+  });
+
   it('accepts each kind when complete', () => {
     expect(parseCouponDefinition({ ...base }).ok).toBe(true);
     expect(parseCouponDefinition({ ...base, kind: 'fixed', value: 500 }).ok).toBe(true);

@@ -97,7 +97,10 @@ export const CouponDefinitionSchema = z
   .object({
     id: label,
     code: CouponCodeSchema,
-    name: z.string().min(1).max(120),
+    name: z
+      .string()
+      .min(1, 'Give the coupon a name.')
+      .max(120, 'A coupon name is at most 120 characters.'),
     kind: z.enum(COUPON_KINDS),
     /** Percent off (1..100) for 'percent', minor units off for 'fixed', unused for 'free-item'. */
     value: minor.default(0),
@@ -191,9 +194,11 @@ export function parseCouponDefinition(input: unknown): CouponParseResult {
   const issues = parsed.error.issues.map(
     (issue) => `${issue.path.join('.') || '(coupon)'}: ${issue.message}`,
   );
-  return refuse('invalid-coupon', `The coupon is not valid: ${issues[0] ?? 'unknown problem'}`, {
-    issues,
-  });
+  // A message written for people (a sentence) is shown as it is; zod's own get their field.
+  const first = parsed.error.issues[0];
+  const shown =
+    first && /^[A-Z].*\.$/.test(first.message) ? first.message : (issues[0] ?? 'unknown problem');
+  return refuse('invalid-coupon', `The coupon is not valid: ${shown}`, { issues });
 }
 
 // ---------------------------------------------------------------------------------------------

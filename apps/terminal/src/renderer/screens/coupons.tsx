@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { parseMoney } from '@tillpoint/loyalty';
+import { minorToDecimalString, parseMoney } from '@tillpoint/loyalty';
 import type { CouponKind, ProgramSettings } from '@tillpoint/loyalty';
 import type { CouponDoc } from '@tillpoint/protocol';
 import { couponDraftOf } from '@tillpoint/terminal-core';
@@ -78,8 +78,9 @@ function names(text: string): string[] {
   ];
 }
 
-const plainAmount = (minor: number | undefined) =>
-  minor === undefined ? '' : (minor / 100).toFixed(2);
+/** An amount as the manager types it back: whole units, the currency's own decimals. */
+const plainAmount = (minor: number | undefined, currency: string) =>
+  minor === undefined ? '' : minorToDecimalString(minor, currency);
 
 function localDate(ms: number): string {
   const date = new Date(ms);
@@ -95,17 +96,17 @@ function startOfDay(day: string, days = 0): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-function formOf(coupon: CouponDoc): CouponForm {
+function formOf(coupon: CouponDoc, currency: string): CouponForm {
   return {
     code: coupon.code,
     name: coupon.name,
     kind: coupon.kind,
-    value: coupon.kind === 'percent' ? String(coupon.value) : plainAmount(coupon.value),
-    maxDiscount: plainAmount(coupon.maxDiscount),
+    value: coupon.kind === 'percent' ? String(coupon.value) : plainAmount(coupon.value, currency),
+    maxDiscount: plainAmount(coupon.maxDiscount, currency),
     itemSku: coupon.freeItem?.sku ?? '',
     itemName: coupon.freeItem?.name ?? '',
-    itemValue: plainAmount(coupon.freeItem?.value),
-    minimumOrder: coupon.minimumOrder > 0 ? plainAmount(coupon.minimumOrder) : '',
+    itemValue: plainAmount(coupon.freeItem?.value, currency),
+    minimumOrder: coupon.minimumOrder > 0 ? plainAmount(coupon.minimumOrder, currency) : '',
     startsOn: coupon.startsAt ? localDate(Date.parse(coupon.startsAt)) : '',
     lastDay: coupon.expiresAt ? localDate(Date.parse(coupon.expiresAt) - 1) : '',
     usageLimit: coupon.usageLimit !== undefined ? String(coupon.usageLimit) : '',
@@ -333,7 +334,7 @@ function CouponEditor({
   readonly onDone: (message?: string) => void;
 }) {
   const terminal = useApp((state) => state.terminal);
-  const [form, setForm] = useState<CouponForm>(editing ? formOf(editing) : EMPTY_FORM);
+  const [form, setForm] = useState<CouponForm>(editing ? formOf(editing, currency) : EMPTY_FORM);
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<CouponForm>) => setForm((current) => ({ ...current, ...patch }));

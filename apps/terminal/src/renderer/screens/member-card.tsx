@@ -89,9 +89,9 @@ export function MemberCard({ card }: { readonly card: Card }) {
           </ul>
         </section>
       ) : null}
-      <MemberTools key={member.id} card={card} />
+      <MemberTools key={`tools-${member.id}`} card={card} />
       {session?.role === 'manager' ? (
-        <ManagerActions key={member.id} memberId={member.id} member={member} />
+        <ManagerActions key={`manager-${member.id}`} memberId={member.id} member={member} />
       ) : null}
     </section>
   );

@@ -79,7 +79,8 @@ export function OrderPanel({ card }: { readonly card: MemberCard }) {
   const [coupon, setCoupon] = useState('');
   const [redeemText, setRedeemText] = useState('');
   const [preview, setPreview] = useState<Preview>({ ready: false });
-  const [problem, setProblem] = useState<string>();
+  // A refusal belongs to the order it was about: once the cashier changes the order it is gone.
+  const [refusal, setRefusal] = useState<{ readonly text: string; readonly inputKey: string }>();
   const [busy, setBusy] = useState(false);
   const amountRef = useRef<HTMLInputElement>(null);
   const redeemRef = useRef<HTMLInputElement>(null);
@@ -177,12 +178,13 @@ export function OrderPanel({ card }: { readonly card: MemberCard }) {
   async function confirm(event?: FormEvent) {
     event?.preventDefault();
     if (!terminal) return;
+    const setProblem = (text: string) => setRefusal({ text, inputKey });
     if (!canConfirm) {
       if (orderTotal === undefined && !amountProblem) setProblem('Type the order amount first.');
       return;
     }
     setBusy(true);
-    setProblem(undefined);
+    setRefusal(undefined);
     try {
       const result = await terminal.checkout(input);
       if (!result.ok) {
@@ -387,7 +389,7 @@ export function OrderPanel({ card }: { readonly card: MemberCard }) {
             <dd data-testid="balance-after">{points(plan?.balanceAfter ?? card.balance)}</dd>
           </div>
         </dl>
-        <ProblemText text={problem} />
+        <ProblemText text={refusal?.inputKey === inputKey ? refusal.text : undefined} />
         <button
           type="submit"
           className="primary big confirm"
