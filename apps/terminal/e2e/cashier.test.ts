@@ -127,6 +127,35 @@ test('enroll: an unknown number becomes a member in a few keystrokes, with the e
     .toBe(100);
 });
 
+test('a new till still loading the members says so, and warns before enrolling a customer it cannot find', async ({
+  page,
+  appUrl,
+  shop,
+}) => {
+  // The members' first load cannot get its pages until released (a slow link to the server).
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/sync/v1/members/pull', async (route) => {
+    await released;
+    await route.continue();
+  });
+  const { checkout } = await openTill(page, appUrl, shop);
+  const loading = page.getByTestId('sync-first-load');
+  await expect(loading).toHaveText('Loading members: 0');
+  await checkout.lookup(ADA.phone);
+  await expect(checkout.enrollHeading).toBeVisible();
+  await expect(page.getByTestId('enroll-first-load')).toContainText(
+    'This till is still loading the members from the server (0 so far)',
+  );
+  await screenshot(page, '09-first-load');
+
+  release();
+  await expect(loading).toBeHidden({ timeout: 30_000 });
+  await page.keyboard.press('Escape');
+  await checkout.lookup(ADA.phone);
+  await expect(checkout.memberName).toHaveText(ADA.name);
+});
+
 test('checkout with points, a valid coupon and a redemption; receipt with print', async ({
   page,
   appUrl,
