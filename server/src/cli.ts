@@ -11,7 +11,9 @@ import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open-database.js';
 import { isServiceError } from './errors.js';
-import { setLogLevel } from './logger.js';
+import { logger, setLogLevel } from './logger.js';
+import { eraseMember, exportMember, findMember } from './members/privacy.js';
+import type { MemberReference } from './members/privacy.js';
 import type { CollectionRegistry } from './sync/collection-handlers.js';
 import { createSyncCollections } from './sync/sync-collections.js';
 import { loadDemo } from './demo/demo-data.js';
@@ -106,6 +108,30 @@ export const COMMANDS: Record<string, CliCommand> = {
       );
     },
   },
+  'export-member': {
+    usage:
+      'export-member --member <member id> | --phone <+E.164> (a privacy request: JSON on stdout)',
+    async run(ctx, options) {
+      const member = await findMember(ctx.db, ctx.registry, memberReference(options));
+      const exported = await exportMember(ctx.db, ctx.registry, member['id'] as string);
+      ctx.print(JSON.stringify(exported, null, 2));
+    },
+  },
+  'erase-member': {
+    usage:
+      'erase-member --member <member id> | --phone <+E.164> (a privacy request; keeps the ledger)',
+    async run(ctx, options) {
+      const member = await findMember(ctx.db, ctx.registry, memberReference(options));
+      const id = member['id'] as string;
+      const { erasedNow } = await eraseMember(ctx.db, ctx.registry, id);
+      logger.info('member erased', { memberId: id, erasedNow });
+      ctx.print(
+        erasedNow
+          ? `member ${id} erased: phone, name, email, birthday, anniversary, occasions, preferences, consents, tags and notes removed; the account and ledger are kept; tills receive the change on their next sync`
+          : `member ${id} was already erased`,
+      );
+    },
+  },
   'load-demo': {
     usage: 'load-demo (a demo store, staff, program, coupons, rewards, 1,000 members)',
     async run(ctx) {
@@ -114,7 +140,26 @@ export const COMMANDS: Record<string, CliCommand> = {
   },
 };
 
-const OPTION_NAMES = ['name', 'id', 'store', 'ttl-minutes', 'terminal', 'role', 'pin'];
+const OPTION_NAMES = [
+  'name',
+  'id',
+  'store',
+  'ttl-minutes',
+  'terminal',
+  'role',
+  'pin',
+  'member',
+  'phone',
+];
+
+function memberReference(options: Options): MemberReference {
+  const id = options['member'];
+  const phone = options['phone']?.replace(/[\s().-]/g, '');
+  if ((id === undefined || id === '') === (phone === undefined || phone === '')) {
+    throw new UsageError('name the member with --member <member id> or with --phone <+E.164>');
+  }
+  return id ? { id } : { phone };
+}
 
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<void> {
   const [name, ...rest] = argv;

@@ -56,7 +56,7 @@ function isEarlier(a: MemberState, b: MemberState): boolean {
 }
 
 /** A server stamp later than every clock on the document. */
-function serverClock(member: MemberState, now: Date): string {
+export function serverClock(member: Pick<MemberState, 'fieldClocks'>, now: Date): string {
   let latest: Hlc | undefined;
   for (const text of Object.values(member.fieldClocks)) {
     const clock = text === undefined ? undefined : parseHlc(text);
@@ -84,7 +84,7 @@ function sameFields(a: Readonly<Record<string, unknown>>, b: Readonly<Record<str
 /**
  * The document the server keeps for one pushed row: the pushed state when it was based on the
  * current revision, else the field-by-field merge of master and pushed state. A merge the
- * server made stays (only erasure moves a merged member on).
+ * server made stays (only erasure moves a merged member on), and an erasure stays.
  */
 function candidateFor(
   master: SyncDocument | undefined,
@@ -92,6 +92,10 @@ function candidateFor(
   basedOnMaster: boolean,
 ): MemberState {
   if (!master) return { ...fieldsOf(state), _deleted: state['_deleted'] === true };
+  // An erased member stays erased, whatever a till pushes (privacy.ts): nothing comes back.
+  if (master['status'] === 'erased') {
+    return { ...fieldsOf(master), _deleted: master['_deleted'] === true };
+  }
   const candidate: MemberState = basedOnMaster
     ? { ...fieldsOf(state), _deleted: state['_deleted'] === true }
     : {
