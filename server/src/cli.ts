@@ -14,6 +14,7 @@ import { isServiceError } from './errors.js';
 import { logger, setLogLevel } from './logger.js';
 import { eraseMember, exportMember, findMember } from './members/privacy.js';
 import type { MemberReference } from './members/privacy.js';
+import { chainReport } from './members/report.js';
 import type { CollectionRegistry } from './sync/collection-handlers.js';
 import { createSyncCollections } from './sync/sync-collections.js';
 import { loadDemo } from './demo/demo-data.js';
@@ -132,6 +133,20 @@ export const COMMANDS: Record<string, CliCommand> = {
       );
     },
   },
+  report: {
+    usage:
+      'report [--store <store id>] [--days <period, default 30>] [--upcoming <days, default 14>] (JSON on stdout)',
+    async run(ctx, options) {
+      const days = wholeNumber(options, 'days', 30, 3_660);
+      const upcomingDays = wholeNumber(options, 'upcoming', 14, 366);
+      const report = await chainReport(ctx.db, {
+        storeId: options['store'] || undefined,
+        days,
+        upcomingDays,
+      });
+      ctx.print(JSON.stringify(report, null, 2));
+    },
+  },
   'load-demo': {
     usage: 'load-demo (a demo store, staff, program, coupons, rewards, 1,000 members)',
     async run(ctx) {
@@ -150,7 +165,19 @@ const OPTION_NAMES = [
   'pin',
   'member',
   'phone',
+  'days',
+  'upcoming',
 ];
+
+function wholeNumber(options: Options, name: string, fallback: number, max: number): number {
+  const text = options[name];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > max) {
+    throw new UsageError(`--${name} must be a whole number of days from 1 to ${max}`);
+  }
+  return value;
+}
 
 function memberReference(options: Options): MemberReference {
   const id = options['member'];
