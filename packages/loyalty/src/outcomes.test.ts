@@ -799,6 +799,27 @@ describe('accepted with review', () => {
     expect(flagged(firstTwice, accountWith(0)).effects.earned).toBe(200);
   });
 
+  it("strips the invitee's referral bonus with a repeated first purchase (two tills offline)", () => {
+    const referred = ledgerTx({
+      pointsEarned: 470,
+      bonuses: [
+        { kind: 'first-purchase', points: 200 },
+        { kind: 'referral-invitee', points: 250 },
+      ],
+    });
+    const first = flagged(referred, accountWith(0));
+    expect(first.effects.earned).toBe(470);
+    const again = flagged(
+      referred,
+      accountWith(470, { firstPurchaseAt: '2025-01-10T12:00:00.000Z' }),
+    );
+    expect(again.effects.earned).toBe(20);
+    expect(again.outcome.flags?.map((flag) => flag.reason)).toEqual([
+      'duplicate-first-purchase-bonus',
+      'duplicate-referral-bonus',
+    ]);
+  });
+
   it('tests every flag reason', () => {
     expect(LEDGER_FLAG_REASONS).toEqual([
       'overdraft',
@@ -807,6 +828,7 @@ describe('accepted with review', () => {
       'duplicate-enrollment-bonus',
       'duplicate-first-purchase-bonus',
       'duplicate-birthday-bonus',
+      'duplicate-referral-bonus',
     ]);
   });
 });

@@ -41,6 +41,7 @@ export const LEDGER_FLAG_REASONS = [
   'duplicate-enrollment-bonus',
   'duplicate-first-purchase-bonus',
   'duplicate-birthday-bonus',
+  'duplicate-referral-bonus',
 ] as const;
 export type LedgerFlagReason = (typeof LEDGER_FLAG_REASONS)[number];
 
@@ -306,8 +307,9 @@ interface GrantedBonuses {
 }
 
 /**
- * Once-only bonuses claimed again are stripped (the transaction stands): the enrollment bonus
- * and the first-purchase bonus once per member, the birthday bonus once per year: the year the
+ * Once-only bonuses claimed again are stripped (the transaction stands): the enrollment bonus,
+ * the first-purchase bonus and the invitee's referral bonus (which comes with the first purchase)
+ * once per member, the birthday bonus once per year: the year the
  * terminal wrote on the bonus (the birthday's year, see earning.ts), else the calendar year in
  * which the transaction happened, in the program's time zone. Kept birthday bonuses carry
  * their year, so the account records it.
@@ -324,6 +326,8 @@ function grantBonuses(
   const transactionYear = calendarYear(tx.occurredAt, program.timeZone);
   let enrollment = account.enrollmentBonusAt !== undefined;
   let firstPurchase = account.firstPurchaseAt !== undefined;
+  // The invitee's referral bonus comes with the first purchase: once, like it.
+  let inviteeBonus = firstPurchase;
   const birthdayYears = new Set(account.birthdayBonusYears);
   const kept: BonusEntry[] = [];
   const flags = new Map<LedgerFlagReason, OutcomeFlag>();
@@ -361,6 +365,15 @@ function grantBonuses(
         );
       else kept.push({ ...bonus, year });
       birthdayYears.add(year);
+    } else if (bonus.kind === 'referral-invitee') {
+      if (inviteeBonus)
+        strip(
+          bonus.points,
+          'duplicate-referral-bonus',
+          'The member had already made a first purchase; the referral bonus was not added again.',
+        );
+      else kept.push(bonus);
+      inviteeBonus = true;
     } else {
       kept.push(bonus);
     }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRxDatabase } from 'rxdb';
 import type { RxJsonSchema } from 'rxdb';
 import { COLLECTIONS } from '@tillpoint/protocol';
-import type { MemberDoc } from '@tillpoint/protocol';
-import { newMember } from '../../../server/src/test-support/ledger-fixtures.js';
+import type { MemberDoc, TransactionDoc } from '@tillpoint/protocol';
+import { checkout, newMember } from '../../../server/src/test-support/ledger-fixtures.js';
 import { openTerminalDatabase } from './database.js';
 import { testStorage, uniqueName } from './test-support/terminal-fixture.js';
 
@@ -36,6 +36,42 @@ describe('the terminal database', () => {
       const merged = await db.members.find({ selector: { status: 'merged' } }).exec();
       expect(merged.map((doc) => doc.id)).toEqual([duplicate.id]);
       expect(merged[0]?.mergedInto).toBe(survivor.id);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('opens a store written with transactions schema 0 (bonuses without a year), pending ones kept', async () => {
+    const name = uniqueName('migrate-tx');
+    const current = COLLECTIONS.transactions;
+    const bonusItems = (current.properties.bonuses as { items: { properties: object } }).items;
+    const { year: _year, ...v0Bonus } = bonusItems.properties as Record<string, unknown>;
+    const schemaV0 = {
+      ...current,
+      version: 0,
+      properties: {
+        ...current.properties,
+        bonuses: {
+          ...current.properties.bonuses,
+          items: { ...bonusItems, properties: v0Bonus },
+        },
+      },
+    } as RxJsonSchema<TransactionDoc>;
+    const member = newMember(terminal, { phone: '+14155550102', name: 'Ada Lovelace' });
+    const pending = {
+      ...checkout(terminal, member.id, { paid: 20_00 }),
+      bonuses: [{ kind: 'birthday' as const, points: 100 }],
+      pointsEarned: 120,
+    };
+    const old = await createRxDatabase({ name, storage: testStorage, multiInstance: false });
+    await old.addCollections({ transactions: { schema: schemaV0 } });
+    await old.collections['transactions']!.insert(pending);
+    await old.close();
+
+    const db = await openTerminalDatabase(testStorage, name);
+    try {
+      expect(db.transactions.schema.version).toBe(1);
+      expect((await db.transactions.findOne(pending.id).exec())?.toJSON()).toMatchObject(pending);
     } finally {
       await db.close();
     }

@@ -851,10 +851,11 @@ export class Terminal {
       | 'updatedAt'
     >,
     at: string,
+    id: string = this.#newId(),
   ): Promise<TransactionDoc> {
     const doc = newTransactionDoc({
       ...fields,
-      id: this.#newId(),
+      id,
       by: writerOf(context),
       programVersion: program.version,
       occurredAt: at,
@@ -1119,9 +1120,13 @@ export class Terminal {
     const plan = planned.value;
     const { program, view, at } = gathered.facts;
     const coupon = plan.coupons[0];
+    // A birthday bonus carries the year of the birthday it celebrates: near New Year that is
+    // not the year of the purchase, and the server gives one per birthday year.
+    const birthdayYear = plan.earning.birthdayBonusYear;
     const bonuses = plan.earning.bonuses.map((bonus) => ({
       kind: bonus.kind,
       points: bonus.points,
+      ...(bonus.kind === 'birthday' && birthdayYear !== undefined ? { year: birthdayYear } : {}),
     }));
     const tx = await this.#writeTransaction(
       session.value,
@@ -1148,7 +1153,12 @@ export class Terminal {
       plan.earning.bonuses.some((b) => b.kind === 'referral-invitee')
     ) {
       const points = referralRewards(program).inviterPoints;
-      if (points > 0) {
+      // One claim per invitee, whichever till records the first purchase: its id is derived
+      // from the invitee's, so a second till's claim is the same transaction to the server (the
+      // first recorded stands, the other is refused with a review), not a second bonus.
+      const claimId = await referralClaimId(this.#db, view.member.id);
+      const claimed = (await this.#db.transactions.findOne(claimId).exec()) !== null;
+      if (points > 0 && !claimed) {
         await this.#writeTransaction(
           session.value,
           program,
@@ -1162,6 +1172,7 @@ export class Terminal {
             bonuses: [{ kind: 'referral-inviter', points }],
           },
           at,
+          claimId,
         );
       }
     }
@@ -1705,4 +1716,20 @@ function cleanLine(
 /** Opens (or resumes, on the same storage and name) a terminal. */
 export function createTerminal(deps: TerminalDeps): Promise<Terminal> {
   return Terminal.open(deps);
+}
+
+/**
+ * The id of the inviter's referral claim for `inviteeId`: a UUIDv7 with the invitee's
+ * timestamp and the rest from a hash of the invitee's id, the same on every till.
+ */
+export async function referralClaimId(db: TerminalDatabase, inviteeId: string): Promise<string> {
+  const hash = await db.hashFunction(`tillpoint-referral-claim:${inviteeId}`);
+  const variant = '89ab'[Number.parseInt(hash.slice(3, 4), 16) & 3] as string;
+  return [
+    inviteeId.slice(0, 8),
+    inviteeId.slice(9, 13),
+    `7${hash.slice(0, 3)}`,
+    `${variant}${hash.slice(4, 7)}`,
+    hash.slice(7, 19),
+  ].join('-');
 }

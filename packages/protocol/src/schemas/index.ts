@@ -82,7 +82,7 @@ export const COLLECTION_MIGRATIONS: { readonly [C in CollectionName]: MigrationS
   program: {},
   members: { 1: (doc: unknown) => doc },
   accounts: {},
-  transactions: {},
+  transactions: { 1: (doc: unknown) => doc },
   coupons: {},
   rewards: {},
   staff: {},

@@ -43,6 +43,17 @@ const minor = () => zod.int(0);
 const signed = () => zod.int(-MAX_SAFE);
 const label = () => zod.text(1, 64);
 
+/**
+ * A bonus on a transaction: its kind and points, and for a birthday bonus the year of the
+ * birthday it celebrates (near New Year not the year of the purchase; the server gives one per
+ * year). `year` came in version 1 of the schema.
+ */
+const BonusEntrySchema = z.strictObject({
+  kind: z.enum(BONUS_KINDS),
+  points: points(),
+  year: zod.int(1900, 9999).optional(),
+});
+
 export const TransactionDocObject = z.strictObject({
   id: zod.uuidV7(),
   kind: z.enum(TRANSACTION_KINDS),
@@ -73,10 +84,7 @@ export const TransactionDocObject = z.strictObject({
   amountPaid: minor().optional(),
   pointsEarned: points(),
   pointsRedeemed: points(),
-  bonuses: z
-    .array(z.strictObject({ kind: z.enum(BONUS_KINDS), points: points() }))
-    .max(10)
-    .optional(),
+  bonuses: z.array(BonusEntrySchema).max(10).optional(),
   adjustmentPoints: signed().optional(),
   reason: zod.text(1, 500).optional(),
   rewardId: zod.recordId().optional(),
@@ -113,10 +121,7 @@ export const TransactionDocObject = z.strictObject({
       spend: signed(),
       visits: signed(),
       couponUse: z.strictObject({ couponId: zod.recordId() }).optional(),
-      bonuses: z
-        .array(z.strictObject({ kind: z.enum(BONUS_KINDS), points: points() }))
-        .max(10)
-        .optional(),
+      bonuses: z.array(BonusEntrySchema).max(10).optional(),
     })
     .optional(),
   ...zod.revision(),
@@ -181,12 +186,18 @@ true satisfies [BonusKind] extends [(typeof BONUS_KINDS)[number]] ? true : false
 const jPoints = () => json.int(0);
 const jMinor = () => json.int(0);
 const jSigned = () => json.int(-MAX_SAFE);
+const jBonusEntry = () =>
+  json.object({ kind: json.enumOf(BONUS_KINDS), points: jPoints(), year: json.int(1900, 9999) }, [
+    'kind',
+    'points',
+  ]);
 const jLabel = () => json.text(1, 64);
 
 export const transactionsRxSchema: RxJsonSchema<TransactionDoc> = {
   title: 'transactions',
   description: 'The insert-only ledger',
-  version: 0,
+  // 1: a birthday bonus may carry its year; the documents are unchanged (COLLECTION_MIGRATIONS).
+  version: 1,
   primaryKey: 'id',
   type: 'object',
   additionalProperties: false,
@@ -221,10 +232,7 @@ export const transactionsRxSchema: RxJsonSchema<TransactionDoc> = {
     amountPaid: jMinor(),
     pointsEarned: jPoints(),
     pointsRedeemed: jPoints(),
-    bonuses: json.array(
-      json.object({ kind: json.enumOf(BONUS_KINDS), points: jPoints() }, ['kind', 'points']),
-      10,
-    ),
+    bonuses: json.array(jBonusEntry(), 10),
     adjustmentPoints: jSigned(),
     reason: json.text(1, 500),
     rewardId: json.recordId(),
@@ -258,10 +266,7 @@ export const transactionsRxSchema: RxJsonSchema<TransactionDoc> = {
         spend: jSigned(),
         visits: jSigned(),
         couponUse: json.object({ couponId: json.recordId() }, ['couponId']),
-        bonuses: json.array(
-          json.object({ kind: json.enumOf(BONUS_KINDS), points: jPoints() }, ['kind', 'points']),
-          10,
-        ),
+        bonuses: json.array(jBonusEntry(), 10),
       },
       ['balanceDelta', 'earned', 'redeemed', 'reversed', 'spend', 'visits'],
     ),
