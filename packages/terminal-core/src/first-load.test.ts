@@ -339,3 +339,49 @@ describe('first load progress in the status', () => {
     expect(seen.filter((entry) => entry !== 'none').length).toBeGreaterThan(0);
   });
 });
+
+describe('a local write during a first load that fails part-way', () => {
+  it.each([
+    ['a retry', false],
+    ['a restart', true],
+  ] as const)('is pushed after %s', async (_case, restart) => {
+    const name = uniqueName('first-load-write');
+    const network = new Network();
+    let pulls = 0;
+    let blocked = true;
+    const fetch: FetchLike = async (input, init) => {
+      if (input.endsWith('/sync/v1/members/pull') && blocked && ++pulls > 2) {
+        throw new TypeError('fetch failed: network is down');
+      }
+      return network.fetch(input, init);
+    };
+    let opened = await openTerminal({ name, network, deps: { fetch, sync } });
+    const enrolled = await opened.terminal.enrollTerminal(
+      server.url,
+      await server.enrollmentCode(),
+    );
+    expect(enrolled.ok).toBe(true);
+    await waitFor(async () => (await opened.terminal.listStaff()).length > 0, 'the staff');
+    expect((await opened.terminal.login('manager-max', '9876')).ok).toBe(true);
+    await waitFor(() => pulls > 2, 'the load to fail');
+    const phone = restart ? '+12125559002' : '+12125559001';
+    const member = value(await opened.terminal.enrollMember({ phone, name: 'Written Meanwhile' }));
+    try {
+      if (restart) {
+        await opened.terminal.close();
+        opened = await openTerminal({ name, network, deps: { fetch, sync } });
+      }
+      blocked = false;
+      opened.terminal.syncNow();
+      await waitFor(() => opened.terminal.status.firstLoad === undefined, 'the load');
+      await waitFor(
+        async () =>
+          (await server.pull<MemberDoc>('members')).some((doc) => doc.id === member.card.member.id),
+        'the member on the server',
+        20_000,
+      );
+    } finally {
+      await opened.terminal.close();
+    }
+  });
+});

@@ -21,7 +21,8 @@
  * - A local write during the load is not overwritten (a document that is not a loaded one is
  *   kept) and freezes the push checkpoint before it, so it is pushed (and the loaded documents
  *   written after it are pushed once more, unchanged: the server takes an unchanged state as
- *   no conflict).
+ *   no conflict). A load that starts again (after a failed page, or a restart) first looks
+ *   for a local write after the stored push checkpoint that no load saw, and freezes too.
  * - The first local edit of a loaded document stores its assumed master state just before it is
  *   written (`rememberLoadedMaster`, a pre-save hook), so the push carries the state the
  *   server has and is not a conflict.
@@ -29,6 +30,7 @@
 import type { Subscription } from 'rxjs';
 import {
   getAssumedMasterState,
+  getChangedDocumentsSince,
   getHeightOfRevision,
   getMetaWriteRow,
   now,
@@ -128,7 +130,6 @@ export async function firstLoad(
   const wrapped = collection.storageInstance as unknown as { originalStorageInstance: Storage };
   const storage = wrapped.originalStorageInstance;
   const primaryPath = collection.schema.primaryPath as string;
-  const hash = await replicationOriginHash(db, options.replicationIdentifier);
   const context = `tillpoint-first-load-${name}`;
 
   let upCheckpoint = progress.upCheckpoint;
@@ -141,6 +142,10 @@ export async function firstLoad(
     else frozen = true;
   });
   try {
+    const hash = await replicationOriginHash(db, options.replicationIdentifier);
+    // A local write made while no load was watching (before a retry after a failed page, or
+    // before a restart) is after the stored push checkpoint and not the master's: freeze.
+    if (!frozen && (await localWriteSince(storage, upCheckpoint, hash))) frozen = true;
     let next = options.fetchPage(progress.checkpoint, batchSize);
     for (;;) {
       const page = await next;
@@ -173,6 +178,22 @@ export async function firstLoad(
     }
   } finally {
     subscription.unsubscribe();
+  }
+}
+
+/** Whether the storage holds, after `checkpoint`, a document that is not a loaded one. */
+async function localWriteSince(
+  storage: Storage,
+  checkpoint: unknown,
+  hash: string,
+): Promise<boolean> {
+  let since = checkpoint as { id: string; lwt: number } | undefined;
+  for (;;) {
+    const changed = await getChangedDocumentsSince(storage as never, 1_000, since);
+    const documents = changed.documents as unknown as Doc[];
+    if (documents.some((doc) => !isMasterOrigin(doc, hash))) return true;
+    if (documents.length < 1_000) return false;
+    since = changed.checkpoint as { id: string; lwt: number };
   }
 }
 
