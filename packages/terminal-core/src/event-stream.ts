@@ -97,9 +97,9 @@ export class EventStream {
         const text = await response.text().catch(() => '');
         return this.transport.failed(response, text);
       }
-      // The server is back: every loop waiting out a back-off may try at once.
-      this.backoff.succeed();
-      this.backoff.wake();
+      // The server is back: every loop waiting only for the network may try at once (a loop the
+      // server answered with a failure keeps its back-off; the next success resets it).
+      this.backoff.reachable();
       this.handlers.onOpen();
       const parser = new EventStreamParser((data) => {
         let json: unknown;

@@ -318,7 +318,7 @@ export class SyncEngine {
         return result;
       } catch (error) {
         if (!this.#stopped) {
-          backoff.fail();
+          backoff.fail(error);
           hooks.onError(error);
         }
         throw error;

@@ -28,6 +28,8 @@ export class SyncError extends Error {
     /** What to show a cashier or manager, in plain words. */
     readonly plain: string,
     readonly status?: number,
+    /** How long the server asked the till to wait before trying again (a rate limit). */
+    readonly retryAfterMs?: number,
   ) {
     super(`${code}: ${plain}`);
   }
@@ -51,7 +53,21 @@ function classify(
   status: number,
   code: string | undefined,
   message: string | undefined,
+  retryAfterSeconds?: number,
 ): SyncError {
+  if (status === 429 || code === 'rate-limited') {
+    const seconds =
+      retryAfterSeconds !== undefined && retryAfterSeconds > 0 && retryAfterSeconds <= 3_600
+        ? Math.ceil(retryAfterSeconds)
+        : undefined;
+    return new SyncError(
+      'server',
+      code ?? 'rate-limited',
+      `The server asked the till to slow down${seconds ? `; it tries again in ${seconds} s` : ''}. The till keeps working.`,
+      status,
+      seconds === undefined ? undefined : seconds * 1_000,
+    );
+  }
   if (status === 401 || code === 'unauthorized' || code === 'token-revoked') {
     return new SyncError('auth', code ?? 'unauthorized', PLAIN_BY_KIND.auth, status);
   }
@@ -90,6 +106,8 @@ export interface BackoffOptions {
 export class Backoff {
   #failures = 0;
   #retryAt = 0;
+  /** Since the last success, the server answered a request with a failure (not the network). */
+  #answeredWithFailure = false;
   #waiters = new Set<() => void>();
   #timers = new Set<ReturnType<typeof setTimeout>>();
 
@@ -99,7 +117,11 @@ export class Backoff {
     return this.#failures;
   }
 
-  fail(): void {
+  /**
+   * A request failed (`error`, when known, says how): the wait doubles once per round, and a
+   * rate limit's own wait is kept at least.
+   */
+  fail(error?: unknown): void {
     const now = Date.now();
     if (now >= this.#retryAt) {
       this.#failures += 1;
@@ -107,11 +129,27 @@ export class Backoff {
       // ±20% jitter so many terminals do not come back in lockstep.
       this.#retryAt = now + delay * (0.8 + Math.random() * 0.4);
     }
+    if (error instanceof SyncError) {
+      if (error.kind !== 'network') this.#answeredWithFailure = true;
+      if (error.retryAfterMs !== undefined) {
+        this.#retryAt = Math.max(this.#retryAt, now + error.retryAfterMs);
+      }
+    }
   }
 
   succeed(): void {
     this.#failures = 0;
     this.#retryAt = 0;
+    this.#answeredWithFailure = false;
+  }
+
+  /**
+   * The server can be reached again (the event stream connected): ends the waits that were
+   * waiting only for the network. Not a wait after the server itself answered with a failure
+   * or a rate limit: a stream that comes and goes must not undo that back-off.
+   */
+  reachable(): void {
+    if (!this.#answeredWithFailure) this.wake();
   }
 
   wake(): void {
@@ -152,16 +190,19 @@ export interface TransportOptions {
 function errorFromBody(status: number, text: string): SyncError {
   let code: string | undefined;
   let message: string | undefined;
+  let retryAfterSeconds: number | undefined;
   try {
     const parsed = ErrorBodySchema.safeParse(JSON.parse(text));
     if (parsed.success) {
       code = parsed.data.error.code;
       message = parsed.data.error.message;
+      const wait = parsed.data.error.details?.['retryAfterSeconds'];
+      if (typeof wait === 'number' && Number.isFinite(wait)) retryAfterSeconds = wait;
     }
   } catch {
     // Not JSON (a proxy's page): the status says enough.
   }
-  return classify(status, code, message);
+  return classify(status, code, message, retryAfterSeconds);
 }
 
 export class Transport {
