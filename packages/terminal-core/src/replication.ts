@@ -168,6 +168,51 @@ function parsePushResponse(body: unknown): Record<string, unknown>[] {
   return value.conflicts as Record<string, unknown>[];
 }
 
+/**
+ * The most a push request carries (JSON bytes, about): well under the server's body limit
+ * (`MAX_BODY_BYTES`, 5 MiB by default), which a hundred receipts of many lines can pass.
+ */
+export const MAX_PUSH_REQUEST_BYTES = 1_000_000;
+
+/**
+ * Sends a batch of push rows in requests of at most MAX_PUSH_REQUEST_BYTES, one after the
+ * other, and halves a request the server still finds too large (413); the conflicts of all.
+ * Each request commits on its own: when a later one fails the batch is pushed again, and the
+ * rows already taken are answered as the replays they then are.
+ */
+async function pushInParts(
+  transport: Transport,
+  name: CollectionName,
+  rows: readonly object[],
+): Promise<Record<string, unknown>[]> {
+  const send = async (part: readonly object[]): Promise<Record<string, unknown>[]> => {
+    try {
+      return parsePushResponse(await transport.postJson(`/sync/v1/${name}/push`, { rows: part }));
+    } catch (error) {
+      if (part.length > 1 && error instanceof SyncError && error.status === 413) {
+        const half = Math.ceil(part.length / 2);
+        return [...(await send(part.slice(0, half))), ...(await send(part.slice(half)))];
+      }
+      throw error;
+    }
+  };
+  const conflicts: Record<string, unknown>[] = [];
+  let part: object[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = JSON.stringify(row).length;
+    if (part.length > 0 && bytes + size > MAX_PUSH_REQUEST_BYTES) {
+      conflicts.push(...(await send(part)));
+      part = [];
+      bytes = 0;
+    }
+    part.push(row);
+    bytes += size;
+  }
+  if (part.length > 0) conflicts.push(...(await send(part)));
+  return conflicts;
+}
+
 /** A document as sent: storage bookkeeping stripped, `_deleted` kept. */
 function wireState(doc: object): Record<string, unknown> {
   const state: Record<string, unknown> = {};
@@ -515,18 +560,13 @@ export class SyncEngine {
             // in one push, once the till is quiet (see the header).
             waitBeforePersist: () => this.#quiet.whenQuiet(),
             handler: async (rows) => {
-              const conflicts = await guarded(async () =>
-                parsePushResponse(
-                  await transport.postJson(`/sync/v1/${name}/push`, {
-                    rows: rows.map((row) => ({
-                      ...(row.assumedMasterState
-                        ? { assumedMasterState: wireState(row.assumedMasterState) }
-                        : {}),
-                      newDocumentState: wireState(row.newDocumentState),
-                    })),
-                  }),
-                ),
-              );
+              const wire = rows.map((row) => ({
+                ...(row.assumedMasterState
+                  ? { assumedMasterState: wireState(row.assumedMasterState) }
+                  : {}),
+                newDocumentState: wireState(row.newDocumentState),
+              }));
+              const conflicts = await guarded(() => pushInParts(transport, name, wire));
               if (name === 'transactions') hooks.onAcks(conflicts as unknown as TransactionDoc[]);
               return conflicts as WithDeleted<unknown>[];
             },

@@ -27,11 +27,15 @@ export class SyncServer {
   #admin: TestClient | undefined;
   readonly storeId = 'store-1';
 
-  private constructor(readonly database: TestDatabase) {}
+  private constructor(
+    readonly database: TestDatabase,
+    private readonly env: Readonly<Record<string, string>> = {},
+  ) {}
 
-  static async start(): Promise<SyncServer> {
+  /** `env`: more server settings (e.g. a smaller MAX_BODY_BYTES). */
+  static async start(env: Readonly<Record<string, string>> = {}): Promise<SyncServer> {
     const database = await createTestDatabase('pglite');
-    const server = new SyncServer(database);
+    const server = new SyncServer(database, env);
     await server.startAgain();
     const { token } = await enrollTestTerminal(server.running, server.storeId);
     server.#admin = new TestClient(server.url, token);
@@ -60,6 +64,7 @@ export class SyncServer {
         PORT: String(this.#port),
         RATE_LIMIT_PER_SECOND: '100000',
         RATE_LIMIT_BURST: '100000',
+        ...this.env,
       },
     });
     this.#port = Number(new URL(this.#server.url).port);
