@@ -211,6 +211,55 @@ describe.each(testTargets())('the ledger on %s', (target) => {
     ]);
   });
 
+  it('after a merge, a refund reverses what the survivor was credited, and new flags open reviews', async () => {
+    const phone = uniquePhone();
+    const early = newMember(till, { phone, name: 'Grace', createdAt: '2026-01-01T10:00:00.000Z' });
+    const late = newMember(otherTill, {
+      phone,
+      name: 'Grace H',
+      createdAt: '2026-01-01T10:05:00.000Z',
+    });
+    await till.client.push('coupons', [
+      { newDocumentState: coupon('once-each', { code: 'ONCEEACH', perMemberLimit: 1 }) },
+    ]);
+    // Each duplicate's first purchase, with the first-purchase bonus, and the once-per-member
+    // coupon used by both.
+    const firstPurchase = (at: Terminal, memberId: string) => ({
+      ...checkout(at, memberId, { paid: 10_00, couponId: 'once-each' }),
+      pointsEarned: 210,
+      bonuses: [{ kind: 'first-purchase' as const, points: 200 }],
+    });
+    await otherTill.client.push('members', [{ newDocumentState: late }]);
+    await otherTill.client.push('transactions', [
+      { newDocumentState: firstPurchase(otherTill, late.id) },
+    ]);
+    const earlyCheckout = firstPurchase(till, early.id);
+    await till.client.push('transactions', [{ newDocumentState: earlyCheckout }]);
+    await till.client.push('members', [{ newDocumentState: early }]);
+    // One first-purchase bonus stands: 10 + 10 points and 200 once.
+    expect(await balanceOf(early.id)).toBe(220);
+    expect(await doc('reviews', `coupon-over-member-limit:${earlyCheckout.id}`)).toMatchObject({
+      kind: 'coupon-over-member-limit',
+      memberId: early.id,
+    });
+
+    const refund = {
+      ...checkout(till, early.id),
+      kind: 'refund' as const,
+      refundOf: earlyCheckout.id,
+      pointsEarned: 0,
+      pointsRedeemed: 0,
+    } as Record<string, unknown>;
+    for (const field of ['orderTotal', 'lines', 'pointsDiscount', 'amountPaid']) {
+      delete refund[field];
+    }
+    expect((await till.client.push('transactions', [{ newDocumentState: refund }])).status).toBe(
+      200,
+    );
+    // The survivor keeps the other checkout's 10 points and its one first-purchase bonus.
+    expect(await balanceOf(early.id)).toBe(210);
+  });
+
   it('applies a transaction whose member has not arrived yet', async () => {
     const member = newMember(till, { phone: uniquePhone(), name: 'Early Bird' });
     await till.client.push('transactions', [

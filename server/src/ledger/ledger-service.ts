@@ -290,9 +290,20 @@ async function applyNewTransactions(
       ledger.mergedIds = await mergedMemberIds(tx, survivorId);
     }
     const member = members.get(survivorId);
-    const target = candidate.refundOf
+    let target = candidate.refundOf
       ? (stored.get(candidate.refundOf) ?? refundTargets.get(candidate.refundOf))
       : undefined;
+    if (
+      target &&
+      (ledger.mergedIds?.length ?? 0) > 0 &&
+      typeof target['seq'] === 'number' &&
+      target['seq'] < (seqs[0] as number)
+    ) {
+      // A merge re-decided the survivor's ledger (a second first-purchase bonus stripped, …)
+      // without changing the stored effects; the account holds the re-decided ones, and so
+      // must what the refund reverses.
+      target = await asFolded(ctx, survivorId, ledger.mergedIds ?? [], target, program);
+    }
     const coupon = candidate.couponId ? coupons.get(candidate.couponId) : undefined;
     const context: OutcomeContext = {
       program,
@@ -406,6 +417,52 @@ async function applyNewTransactions(
   return recorded;
 }
 
+/**
+ * A recorded transaction of a survivor with merged duplicates, with the effects and outcome the
+ * fold of their ledgers gives it (what the survivor's account holds since the merge).
+ */
+async function asFolded(
+  ctx: LedgerContext,
+  survivorId: string,
+  mergedIds: readonly string[],
+  recorded: SyncDocument,
+  program: ProgramSettings,
+): Promise<SyncDocument> {
+  const { applied } = await foldLedgers(ctx, survivorId, mergedIds, program);
+  const folded = applied.find((entry) => entry.id === recorded['id']);
+  return folded ? { ...recorded, effects: folded.effects, outcome: folded.outcome } : recorded;
+}
+
+/** The fold (foldAccount of @tillpoint/loyalty) of a survivor's ledger and its duplicates'. */
+async function foldLedgers(
+  ctx: LedgerContext,
+  survivorId: string,
+  mergedIds: readonly string[],
+  program: ProgramSettings,
+) {
+  const ledger = await ledgerOf(ctx.tx, [survivorId, ...mergedIds]);
+  const couponIds = [
+    ...new Set(ledger.flatMap((entry) => (entry.couponId ? [entry.couponId] : []))),
+  ];
+  const couponDocs = await readDocuments(ctx.tx, ctx.registry.require('coupons'), couponIds);
+  const limits: Record<string, { usageLimit: number | null; perMemberLimit: number | null }> = {};
+  for (const [id, doc] of couponDocs) {
+    const coupon = doc as unknown as CouponDoc;
+    limits[id] = {
+      usageLimit: coupon.usageLimit ?? null,
+      perMemberLimit: coupon.perMemberLimit ?? null,
+    };
+  }
+  const folded = foldAccount(
+    survivorId,
+    ledger as unknown as SequencedTransaction[],
+    program,
+    { mergedMemberIds: [...mergedIds], coupons: limits },
+    ctx.now.toISOString(),
+  );
+  return { ledger, ...folded };
+}
+
 function couponUsage(coupon: SyncDocument, usedInBatch: number): CouponUsage {
   const doc = coupon as unknown as CouponDoc;
   return {
@@ -486,35 +543,24 @@ export async function refoldSurvivor(
   survivorId: string,
   program?: ProgramSettings,
 ): Promise<{ account: Account; mergedIds: string[]; mismatched: string[] }> {
-  const { tx, registry, now } = ctx;
+  const { tx, registry } = ctx;
   const settings = program ?? (await currentProgram(tx, registry));
   const mergedIds = await mergedMemberIds(tx, survivorId);
-  const ledger = await ledgerOf(tx, [survivorId, ...mergedIds]);
-  const couponIds = [
-    ...new Set(ledger.flatMap((entry) => (entry.couponId ? [entry.couponId] : []))),
-  ];
-  const couponDocs = await readDocuments(tx, registry.require('coupons'), couponIds);
-  const limits: Record<string, { usageLimit: number | null; perMemberLimit: number | null }> = {};
-  for (const [id, doc] of couponDocs) {
-    const coupon = doc as unknown as CouponDoc;
-    limits[id] = {
-      usageLimit: coupon.usageLimit ?? null,
-      perMemberLimit: coupon.perMemberLimit ?? null,
-    };
-  }
-  const { account, applied } = foldAccount(
-    survivorId,
-    ledger as unknown as SequencedTransaction[],
-    settings,
-    { mergedMemberIds: mergedIds, coupons: limits },
-    now.toISOString(),
-  );
+  const { ledger, account, applied } = await foldLedgers(ctx, survivorId, mergedIds, settings);
   // Outcomes decided when each transaction arrived stay on it (the ledger is immutable); the
   // merge review lists the ones the fold over both ledgers decides differently.
+  // A flag the fold raises now (a coupon's per-member limit passed by the two duplicates
+  // together) opens its review as it would have on arrival.
   const byId = new Map(ledger.map((entry) => [entry.id, entry]));
-  const mismatched = applied
-    .filter((entry) => !jsonEqual(entry.effects, byId.get(entry.id)?.effects))
-    .map((entry) => entry.id);
+  const redecided = applied.filter(
+    (entry) =>
+      !jsonEqual(entry.effects, byId.get(entry.id)?.effects) ||
+      !jsonEqual(entry.outcome, byId.get(entry.id)?.outcome),
+  );
+  for (const entry of redecided) {
+    await openOutcomeReviews(ctx, entry, survivorId, entry.outcome, entry.seq);
+  }
+  const mismatched = redecided.map((entry) => entry.id);
   const lastSeq = ledger.reduce((max, entry) => Math.max(max, entry.seq ?? 0), 0);
   const survivorAccount = { ...account, appliedSeq: Math.max(account.appliedSeq, lastSeq) };
   const accounts = registry.require('accounts');
