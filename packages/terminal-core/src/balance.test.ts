@@ -128,4 +128,19 @@ describe('provisionalBalance', () => {
       ),
     ).toBe(1000);
   });
+
+  it('reverses what the server recorded for the checkout, not what the till wrote', () => {
+    // The till wrote a first-purchase bonus the server stripped (another till had the first
+    // purchase): the checkout earned 10, not 210, and its refund takes back 10.
+    const checkout = {
+      id: 'c2',
+      kind: 'checkout',
+      pointsEarned: 210,
+      pointsRedeemed: 0,
+      seq: 9,
+      effects: { balanceDelta: 10, earned: 10, redeemed: 0 },
+    };
+    const refund = { id: 'r2', kind: 'refund', pointsEarned: 0, pointsRedeemed: 0, refundOf: 'c2' };
+    expect(provisionalBalance({ balance: 220, appliedSeq: 9 }, [checkout, refund], {})).toBe(210);
+  });
 });

@@ -25,7 +25,11 @@ export interface BalanceTransaction {
   readonly pointsRedeemed: number;
   readonly refundOf?: string;
   readonly seq?: number;
-  readonly effects?: { readonly balanceDelta: number };
+  readonly effects?: {
+    readonly balanceDelta: number;
+    readonly earned?: number;
+    readonly redeemed?: number;
+  };
 }
 
 /** What the server said about a transaction before its applied copy was stored locally. */
@@ -48,6 +52,12 @@ export function expectedDelta(
   if (tx.kind === 'refund') {
     const original = tx.refundOf === undefined ? undefined : findTransaction(tx.refundOf);
     if (!original) return 0;
+    // The server reverses what it recorded for the checkout (a duplicate bonus it stripped is
+    // not taken back), when the till knows it; else what the till wrote.
+    const recorded = original.effects;
+    if (recorded?.earned !== undefined && recorded.redeemed !== undefined) {
+      return recorded.redeemed - recorded.earned;
+    }
     return original.pointsRedeemed - original.pointsEarned;
   }
   return tx.pointsEarned - tx.pointsRedeemed;

@@ -65,9 +65,10 @@ export function buildLedgerView(
       visits += tx.effects.visits;
     } else if (tx.kind === 'refund') {
       const original = tx.refundOf === undefined ? undefined : find(tx.refundOf);
-      lifetime -= original?.pointsEarned ?? 0;
-      spend -= original?.amountPaid ?? 0;
-      visits -= original ? 1 : 0;
+      // What the server recorded for the checkout, when known (see balance.ts).
+      lifetime -= original?.effects?.earned ?? original?.pointsEarned ?? 0;
+      spend -= original?.effects?.spend ?? original?.amountPaid ?? 0;
+      visits -= original ? (original.effects?.visits ?? 1) : 0;
     } else {
       lifetime += tx.pointsEarned;
       if (tx.kind === 'checkout') {
