@@ -379,7 +379,7 @@ describe('bonuses', () => {
       { firstPurchase: true, referralInviteePending: true },
       [
         { kind: 'first-purchase', points: 200 },
-        { kind: 'referral-invitee', points: 250 },
+        { kind: 'referral-invitee', points: 200 },
       ],
     ],
     ['no referral invitee bonus after the first purchase', { referralInviteePending: true }, []],
@@ -389,7 +389,7 @@ describe('bonuses', () => {
       [
         { kind: 'enrollment', points: 100 },
         { kind: 'first-purchase', points: 200 },
-        { kind: 'referral-invitee', points: 250 },
+        { kind: 'referral-invitee', points: 200 },
       ],
     ],
   ])('%s', (_name, flags, bonuses) => {

@@ -194,7 +194,8 @@ export const ProgramSettingsSchema = z
         /** The birthday bonus may be given this many days either side of the birthday. */
         birthdayWindowDays: z.number().int().min(0).max(31).default(7),
         referralInviter: points.default(500),
-        referralInvitee: points.default(250),
+        // Seed 002: "reward_points": 500 for the inviter, "friend_bonus": 200 for the friend.
+        referralInvitee: points.default(200),
       })
       .prefault({}),
     redemption: z

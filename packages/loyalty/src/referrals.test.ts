@@ -277,7 +277,7 @@ describe('checkReferralClaim', () => {
 
 describe('referralRewards', () => {
   it('gives the program bonuses for both sides', () => {
-    expect(referralRewards(DEFAULT_PROGRAM)).toEqual({ inviterPoints: 500, inviteePoints: 250 });
+    expect(referralRewards(DEFAULT_PROGRAM)).toEqual({ inviterPoints: 500, inviteePoints: 200 });
     const program = ProgramSettingsSchema.parse({
       bonuses: { referralInviter: 300, referralInvitee: 200 },
     });
