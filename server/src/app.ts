@@ -6,7 +6,7 @@ import { createEnrollRouter } from './auth/enroll-router.js';
 import { SharedRateLimiter } from './auth/shared-rate-limiter.js';
 import type { ServerConfig } from './config.js';
 import type { Database } from './db/database.js';
-import { ServiceError } from './errors.js';
+import { ServiceError, isServiceError } from './errors.js';
 import { requireTerminal } from './http/auth-middleware.js';
 import { cors } from './http/cors.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
@@ -20,7 +20,13 @@ import { createSyncRouter } from './sync/sync-router.js';
 export interface AppDependencies {
   readonly config: Pick<
     ServerConfig,
-    'limits' | 'rateLimit' | 'tokenPepper' | 'tokenCacheSeconds' | 'cors' | 'trustProxy'
+    | 'limits'
+    | 'rateLimit'
+    | 'tokenPepper'
+    | 'tokenCacheSeconds'
+    | 'cors'
+    | 'trustProxy'
+    | 'sseHeartbeatSeconds'
   >;
   readonly db: Database;
   readonly registry: CollectionRegistry;
@@ -92,7 +98,27 @@ export function createApp(deps: AppDependencies): BuiltApp {
   );
   app.use(
     '/sync/v1',
-    createSyncRouter({ db, registry, feed, metrics, limits: config.limits, streams }),
+    createSyncRouter({
+      db,
+      registry,
+      feed,
+      metrics,
+      limits: config.limits,
+      streams,
+      heartbeatMs: config.sseHeartbeatSeconds * 1000,
+      stillAccepted: async (token) => {
+        try {
+          await auth.authenticate(token);
+          return true;
+        } catch (error) {
+          // Only a refused token ends the stream; a database hiccup does not.
+          return !(
+            isServiceError(error) &&
+            (error.code === 'token-revoked' || error.code === 'unauthorized')
+          );
+        }
+      },
+    }),
   );
 
   app.use(notFoundHandler);

@@ -48,6 +48,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_BURST: integer(1, 1_000_000, 200),
   ENROLLMENT_CODE_TTL_MINUTES: integer(1, MAX_ENROLLMENT_CODE_TTL_MINUTES, 60 * 24),
   TOKEN_CACHE_SECONDS: integer(0, 60, 5),
+  SSE_HEARTBEAT_SECONDS: integer(1, 300, 15),
   TOKEN_PEPPER: z.string().min(16, 'must be at least 16 characters').optional(),
   CORS_ORIGINS: parsedBy((raw) => {
     const result = parseCorsOrigins(raw);
@@ -93,6 +94,11 @@ export interface ServerConfig {
    */
   readonly trustProxy: TrustProxy;
   readonly enrollmentCodeTtlMinutes: number;
+  /**
+   * How often an open event stream gets a heartbeat (so proxies keep it open) and its device
+   * token is checked again (a terminal revoked meanwhile loses its stream).
+   */
+  readonly sseHeartbeatSeconds: number;
   /**
    * How long each process reuses a successful device-token lookup (0 = every request reads the
    * table). A terminal revoked by another process (the CLI, another server) is refused by this
@@ -144,6 +150,7 @@ export function loadConfig(
     trustProxy: e.TRUST_PROXY,
     enrollmentCodeTtlMinutes: e.ENROLLMENT_CODE_TTL_MINUTES,
     tokenCacheSeconds: e.TOKEN_CACHE_SECONDS,
+    sseHeartbeatSeconds: e.SSE_HEARTBEAT_SECONDS,
     tokenPepper: e.TOKEN_PEPPER ?? DEVELOPMENT_PEPPER,
     logLevel: e.LOG_LEVEL,
   };

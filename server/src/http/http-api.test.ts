@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_HEADER, newCouponDoc } from '@tillpoint/protocol';
 import { openReview } from '../ledger/reviews.js';
+import { connectSse } from '../test-support/sse-client.js';
 import type { RunningServer } from '../server.js';
 import { createTestDatabase, testTargets } from '../test-support/test-database.js';
 import type { TestDatabase } from '../test-support/test-database.js';
@@ -40,7 +41,7 @@ describe.each(testTargets())('HTTP API on %s', (target) => {
   beforeAll(async () => {
     testDb = await createTestDatabase(target);
     server = await startTestServer(testDb.db, {
-      env: { MAX_PUSH_ROWS: '5', MAX_PULL_LIMIT: '50' },
+      env: { MAX_PUSH_ROWS: '5', MAX_PULL_LIMIT: '50', SSE_HEARTBEAT_SECONDS: '1' },
     });
     terminal = new TestClient(server.url, (await enrollTestTerminal(server, STORE)).token);
     // Something to protect: an existing coupon.
@@ -183,6 +184,22 @@ describe.each(testTargets())('HTTP API on %s', (target) => {
         401,
         'token-revoked',
       );
+    });
+
+    it('ends the event stream of a terminal revoked after it opened', async () => {
+      const revoked = await enrollTestTerminal(server, STORE);
+      const stream = await connectSse(`${server.url}/sync/v1/stream`, revoked.token, () => {});
+      try {
+        expect(stream.status).toBe(200);
+        await server.auth.revokeTerminal(revoked.terminalId);
+        const ended = await Promise.race([
+          stream.ended.then(() => 'ended'),
+          new Promise((resolve) => setTimeout(() => resolve('still open'), 5_000)),
+        ]);
+        expect(ended).toBe('ended');
+      } finally {
+        stream.close();
+      }
     });
 
     it('refuses a missing or different protocol version with 426', async () => {

@@ -26,6 +26,11 @@ export interface SyncRouterOptions {
   readonly heartbeatMs?: number;
   /** Open SSE responses, so shutdown can end them. */
   readonly streams: Set<Response>;
+  /**
+   * Checks the stream's device token again (at every heartbeat); a token revoked since the
+   * stream opened ends it, and the terminal, reconnecting, is told why.
+   */
+  readonly stillAccepted?: (token: string) => Promise<boolean>;
 }
 
 export function terminalOf(res: Response): TerminalContext {
@@ -158,8 +163,16 @@ export function createSyncRouter(options: SyncRouterOptions): Router {
     const unsubscribe = feed.subscribe((change) => {
       if (change.type === 'resync' || registry.get(change.collection)) send(change.type, change);
     });
+    const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const beat = async () => {
+      if (token !== undefined && options.stillAccepted && !(await options.stillAccepted(token))) {
+        res.end();
+        return;
+      }
+      res.write(': heartbeat\n\n');
+    };
     const heartbeat = setInterval(
-      () => res.write(': heartbeat\n\n'),
+      () => void beat().catch(() => undefined),
       options.heartbeatMs ?? 15_000,
     );
     streams.add(res);
