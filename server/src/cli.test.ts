@@ -64,6 +64,17 @@ describe('operator commands', () => {
     expect(await codes()).toBe(before);
   });
 
+  it('makes a code that enrolls an existing terminal again, found by its id alone', async () => {
+    const { code } = await ctx.auth.createEnrollmentCode('store-1', 10);
+    const { terminalId } = await ctx.auth.enroll({ enrollmentCode: code, terminalName: 'Till' });
+    printed.length = 0;
+    await runCli(['create-enrollment-code', '--terminal', terminalId], ctx);
+    expect(printed[0]).toContain(`enrollment code for terminal ${terminalId} in store store-1`);
+    await expect(
+      runCli(['create-enrollment-code', '--terminal', 'no-such-terminal'], ctx),
+    ).rejects.toThrow('no terminal no-such-terminal');
+  });
+
   it('refuses an unknown option or a missing value with the usage', async () => {
     await expect(runCli(['create-store', '--nmae', 'X'], ctx)).rejects.toThrow(
       /--nmae[\s\S]*usage: create-store/,

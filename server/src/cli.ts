@@ -55,7 +55,8 @@ export const COMMANDS: Record<string, CliCommand> = {
     },
   },
   'create-enrollment-code': {
-    usage: 'create-enrollment-code --store <store id> [--ttl-minutes <minutes>]',
+    usage:
+      'create-enrollment-code --store <store id> | --terminal <terminal id> (enroll that till again, keeping its unsent sales) [--ttl-minutes <minutes>]',
     async run(ctx, options) {
       const ttl = Number(options['ttl-minutes'] ?? ctx.enrollmentCodeTtlMinutes);
       if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_ENROLLMENT_CODE_TTL_MINUTES) {
@@ -63,12 +64,23 @@ export const COMMANDS: Record<string, CliCommand> = {
           `--ttl-minutes must be a whole number of minutes from 1 to ${MAX_ENROLLMENT_CODE_TTL_MINUTES} (30 days)`,
         );
       }
+      const terminalId = options['terminal'] || undefined;
+      const store =
+        options['store'] ||
+        (terminalId !== undefined ? await ctx.auth.storeOfTerminal(terminalId) : undefined);
+      if (store === undefined) throw new UsageError('--store (or --terminal) is required');
       const { code, storeId, expiresAt } = await ctx.auth.createEnrollmentCode(
-        required(options, 'store'),
+        store,
         ttl,
+        new Date(),
+        terminalId,
       );
       // Printed once: the server keeps only its hash.
-      ctx.print(`enrollment code for store ${storeId} (single use, expires ${expiresAt}):`);
+      ctx.print(
+        terminalId === undefined
+          ? `enrollment code for store ${storeId} (single use, expires ${expiresAt}):`
+          : `enrollment code for terminal ${terminalId} in store ${storeId}, to enroll it again (single use, expires ${expiresAt}; its current token stops working once it is used):`,
+      );
       ctx.print(code);
     },
   },

@@ -93,6 +93,12 @@ export const EnrollRequestSchema = z.strictObject({
   /** The single-use code a manager got from the server; spaces and dashes are the user's. */
   enrollmentCode: z.string().trim().min(4).max(64),
   terminalName: z.string().trim().min(1).max(80),
+  /**
+   * A till enrolling again (its token was revoked or lost) names the terminal it is; the code
+   * must have been made for it (`create-enrollment-code --terminal`), and is not used up
+   * otherwise. Absent: a new terminal, and the code must be a store's.
+   */
+  terminalId: z.string().min(1).max(64).optional(),
 });
 export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
 

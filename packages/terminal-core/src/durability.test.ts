@@ -155,4 +155,39 @@ describe('durability', () => {
       await opened.terminal.close();
     }
   });
+
+  it('keeps selling when its token is revoked, and sends the sales once enrolled again', async () => {
+    const opened = await enrolledAndSignedIn();
+    try {
+      const { terminal } = opened;
+      const member = await terminal.enrollMember({ phone: '+14155550778', name: 'Still Here' });
+      if (!member.ok) throw new Error(member.refusal.message);
+      const memberId = member.value.card.member.id;
+      await waitFor(() => terminal.status.pending === 0, 'the enrollment');
+      await server.running.auth.revokeTerminal(terminal.terminalId as string);
+      expect((await terminal.checkout({ memberId, orderTotal: 12_00 })).ok).toBe(true);
+      terminal.syncNow();
+      await waitFor(() => terminal.needsEnrollmentAgain, 'the refusal of the token');
+      expect(terminal.status.pending).toBe(1);
+      // A store's code does not enroll this till again; one made for it does.
+      const refused = await terminal.enrollTerminal(server.url, await server.enrollmentCode());
+      expect(refused.ok ? 'accepted' : refused.refusal.message).toMatch(
+        /create-enrollment-code --terminal/,
+      );
+      const { code } = await server.running.auth.createEnrollmentCode(
+        server.storeId,
+        10,
+        new Date(),
+        terminal.terminalId,
+      );
+      const again = await terminal.enrollTerminal(server.url, code);
+      expect(again.ok && again.value.terminalId).toBe(terminal.terminalId);
+      await waitFor(() => terminal.status.pending === 0, 'the unsent sale', 20_000);
+      expect(terminal.needsEnrollmentAgain).toBe(false);
+      const { transactions } = await serverLedger(memberId);
+      expect(transactions.filter((tx) => tx.kind === 'checkout')).toHaveLength(1);
+    } finally {
+      await opened.terminal.close();
+    }
+  });
 });

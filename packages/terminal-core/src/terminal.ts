@@ -315,6 +315,25 @@ export class Terminal {
     return this.#status.value;
   }
 
+  /**
+   * The server refuses this till's token (revoked, or unknown to it): it keeps working offline
+   * and can be enrolled again (`enrollTerminal` with a code made for this terminal).
+   */
+  get needsEnrollmentAgain(): boolean {
+    const code = this.#status.value.error?.code;
+    return this.#connection !== undefined && (code === 'token-revoked' || code === 'unauthorized');
+  }
+
+  /** The server this till is enrolled on. */
+  get serverUrl(): string | undefined {
+    return this.#connection?.serverUrl;
+  }
+
+  /** This till's terminal id on the server (what an operator names it by). */
+  get terminalId(): string | undefined {
+    return this.#connection?.terminalId;
+  }
+
   get session(): StaffSession | undefined {
     return this.#session;
   }
@@ -522,7 +541,10 @@ export class Terminal {
       | 'enrollment-refused'
     >
   > {
-    if (this.#connection) {
+    // A till enrolls once; again only when the server refuses its token (revoked, or unknown),
+    // as the same terminal, on the same server: its unsent sales and sync state are kept.
+    const current = this.#connection;
+    if (current && !this.needsEnrollmentAgain) {
       return refuse('already-enrolled', 'This terminal is already enrolled in a store.');
     }
     let url: URL;
@@ -537,10 +559,21 @@ export class Terminal {
       return refuse('invalid-code', 'Enter the enrollment code a manager gave you.');
     }
     const base = url.toString().replace(/\/+$/, '');
+    if (current && base !== current.serverUrl) {
+      return refuse(
+        'invalid-server-url',
+        `Enroll this till again on its server, ${current.serverUrl}.`,
+      );
+    }
+    const name = current?.terminalName ?? terminalName;
     const transport = new Transport({ fetch: this.#deps.fetch, serverUrl: base });
     let body: unknown;
     try {
-      body = await transport.postJson('/api/v1/enroll', { enrollmentCode: code, terminalName });
+      body = await transport.postJson('/api/v1/enroll', {
+        enrollmentCode: code,
+        terminalName: name,
+        ...(current ? { terminalId: current.terminalId } : {}),
+      });
     } catch (error) {
       if (error instanceof SyncError && error.kind === 'refused') {
         const message =
@@ -548,27 +581,35 @@ export class Terminal {
             ? 'This enrollment code has expired. Ask a manager for a new one.'
             : error.code === 'enrollment-code-used'
               ? 'This enrollment code was already used. Ask a manager for a new one.'
-              : 'The server did not accept this enrollment code. Check it and try again.';
+              : current
+                ? `This code does not enroll this till again. A manager makes one for it with: create-enrollment-code --terminal ${current.terminalId}`
+                : 'The server did not accept this enrollment code. Check it and try again.';
         return refuse('enrollment-refused', message, { serverCode: error.code });
       }
       return refuse('server-unreachable', plainError(error).message);
     }
     const parsed = EnrollResponseSchema.safeParse(body);
-    if (!parsed.success) {
+    if (!parsed.success || (current && parsed.data.terminalId !== current.terminalId)) {
       return refuse('server-unreachable', 'The server sent an answer the till cannot read.');
+    }
+    if (current) {
+      // The old token's sync stops; the same replication starts again with the new one.
+      await this.#engine?.stop();
+      this.#engine = undefined;
+      this.#streamOpen = false;
     }
     const connection: ConnectionSettings = {
       serverUrl: base,
       token: parsed.data.token,
       terminalId: parsed.data.terminalId,
       storeId: parsed.data.storeId,
-      terminalName,
+      terminalName: name,
     };
     await writeLocal(this.#db, 'connection', connection);
     this.#connection = connection;
     this.#marks = { ...this.#marks, lastContactAt: this.#clock.now() };
     await writeLocal(this.#db, 'sync-marks', this.#marks);
-    this.#emit({});
+    this.#emit({ error: undefined });
     await this.#startSync(connection);
     return ok({ terminalId: connection.terminalId, storeId: connection.storeId });
   }

@@ -107,23 +107,61 @@ export class AuthService {
     return rows;
   }
 
-  /** A single-use code that enrolls one terminal into `storeId` until `expiresAt`. */
+  /**
+   * A single-use code that enrolls one terminal into `storeId` until `expiresAt`. With
+   * `terminalId`, the code enrolls that existing terminal again (a new token, its revocation
+   * lifted): a till keeps its identity and the sales it has not sent yet.
+   */
   async createEnrollmentCode(
     storeId: string,
     ttlMinutes: number,
     now = new Date(),
-  ): Promise<{ code: string; storeId: string; expiresAt: string }> {
+    terminalId?: string,
+  ): Promise<{ code: string; storeId: string; expiresAt: string; terminalId?: string }> {
     const store = await this.db.query('SELECT 1 FROM stores WHERE id = $1', [storeId]);
     if (store.rowCount === 0) {
       throw new ServiceError('not-found', `no store ${storeId}`, { storeId });
     }
+    if (terminalId !== undefined) {
+      const terminal = await this.db.query<{ store_id: string }>(
+        'SELECT store_id FROM terminals WHERE id = $1',
+        [terminalId],
+      );
+      const found = terminal.rows[0];
+      if (!found) throw new ServiceError('not-found', `no terminal ${terminalId}`, { terminalId });
+      if (found.store_id !== storeId) {
+        throw new ServiceError(
+          'invalid-body',
+          `terminal ${terminalId} is in store ${found.store_id}`,
+          {
+            terminalId,
+          },
+        );
+      }
+    }
     const code = generateEnrollmentCode();
     const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000);
     await this.db.query(
-      'INSERT INTO enrollment_codes (code_hash, store_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
-      [this.#codeHash(code), storeId, now, expiresAt],
+      'INSERT INTO enrollment_codes (code_hash, store_id, created_at, expires_at, terminal_id) VALUES ($1, $2, $3, $4, $5)',
+      [this.#codeHash(code), storeId, now, expiresAt, terminalId ?? null],
     );
-    return { code, storeId, expiresAt: expiresAt.toISOString() };
+    return {
+      code,
+      storeId,
+      expiresAt: expiresAt.toISOString(),
+      ...(terminalId !== undefined ? { terminalId } : {}),
+    };
+  }
+
+  /** The store a terminal belongs to (for codes made by terminal id). */
+  async storeOfTerminal(terminalId: string): Promise<string> {
+    const { rows } = await this.db.query<{ store_id: string }>(
+      'SELECT store_id FROM terminals WHERE id = $1',
+      [terminalId],
+    );
+    const found = rows[0];
+    if (!found) throw new ServiceError('not-found', `no terminal ${terminalId}`, { terminalId });
+    return found.store_id;
   }
 
   /**
@@ -131,15 +169,19 @@ export class AuthService {
    * with one code exactly one gets a token (the row lock makes the second see it used).
    */
   async enroll(
-    input: { enrollmentCode: string; terminalName: string },
+    input: { enrollmentCode: string; terminalName: string; terminalId?: string | undefined },
     now = new Date(),
   ): Promise<EnrollmentResult> {
     const codeHash = this.#codeHash(input.enrollmentCode);
     const token = generateDeviceToken();
-    const terminalId = uuidv7(now.getTime());
     return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ store_id: string; expires_at: Date; used_at: Date | null }>(
-        'SELECT store_id, expires_at, used_at FROM enrollment_codes WHERE code_hash = $1 FOR UPDATE',
+      const { rows } = await tx.query<{
+        store_id: string;
+        expires_at: Date;
+        used_at: Date | null;
+        terminal_id: string | null;
+      }>(
+        'SELECT store_id, expires_at, used_at, terminal_id FROM enrollment_codes WHERE code_hash = $1 FOR UPDATE',
         [codeHash],
       );
       const code = rows[0];
@@ -152,14 +194,35 @@ export class AuthService {
       if (code.expires_at.getTime() <= now.getTime()) {
         throw new ServiceError('enrollment-code-expired', 'this enrollment code has expired');
       }
+      // A code for a new terminal enrolls a new one; a code made for a terminal enrolls that one
+      // again, and only when that terminal presents it. Otherwise the code stays unused.
+      if ((code.terminal_id ?? undefined) !== input.terminalId) {
+        throw new ServiceError(
+          'enrollment-code-invalid',
+          code.terminal_id === null
+            ? 'this code enrolls a new terminal; to enroll this one again, use a code made for it (create-enrollment-code --terminal)'
+            : 'this code was made to enroll another terminal again',
+        );
+      }
+      const terminalId = code.terminal_id ?? uuidv7(now.getTime());
       await tx.query(
         'UPDATE enrollment_codes SET used_at = $2, used_by_terminal_id = $3 WHERE code_hash = $1',
         [codeHash, now, terminalId],
       );
-      await tx.query(
-        'INSERT INTO terminals (id, store_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
-        [terminalId, code.store_id, input.terminalName, hashSecret(token, this.pepper), now],
-      );
+      if (code.terminal_id !== null) {
+        // The same terminal again: a new token, the old one refused from now on.
+        await tx.query(
+          'UPDATE terminals SET token_hash = $2, name = $3, revoked_at = NULL WHERE id = $1',
+          [terminalId, hashSecret(token, this.pepper), input.terminalName],
+        );
+        tx.afterCommit(() => this.#forgetTerminal(terminalId));
+        this.#forgetTerminal(terminalId);
+      } else {
+        await tx.query(
+          'INSERT INTO terminals (id, store_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
+          [terminalId, code.store_id, input.terminalName, hashSecret(token, this.pepper), now],
+        );
+      }
       return { terminalId, storeId: code.store_id, token };
     });
   }

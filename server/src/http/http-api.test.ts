@@ -96,6 +96,41 @@ describe.each(testTargets())('HTTP API on %s', (target) => {
       );
     });
 
+    it('enrolls a revoked terminal again with a code made for it: same id, new token', async () => {
+      const old = await enrollTestTerminal(server, STORE);
+      await server.auth.revokeTerminal(old.terminalId);
+      const anonymous = new TestClient(server.url, undefined);
+      const enroll = (code: string, terminalId?: string) =>
+        anonymous.request<{ token: string; terminalId: string }>('POST', '/api/v1/enroll', {
+          enrollmentCode: code,
+          terminalName: 'till again',
+          ...(terminalId ? { terminalId } : {}),
+        });
+      // A store's code does not re-enroll, and a terminal's code enrolls nothing else; neither
+      // is used up by the attempt.
+      const storeCode = (await server.auth.createEnrollmentCode(STORE, 10)).code;
+      const { code } = await server.auth.createEnrollmentCode(
+        STORE,
+        10,
+        new Date(),
+        old.terminalId,
+      );
+      before = await databaseFingerprint(testDb.db);
+      await expectRefused(enroll(storeCode, old.terminalId), 400, 'enrollment-code-invalid');
+      await expectRefused(enroll(code), 400, 'enrollment-code-invalid');
+
+      const again = await enroll(code, old.terminalId);
+      expect(again.status).toBe(201);
+      expect(again.body.terminalId).toBe(old.terminalId);
+      expect(
+        (await new TestClient(server.url, again.body.token).pull('coupons', null, 1)).status,
+      ).toBe(200);
+      const stale = await new TestClient(server.url, old.token).pull('coupons', null, 1);
+      expect(stale.status).toBe(401);
+      // The store's code still works for a new terminal.
+      expect((await enroll(storeCode)).status).toBe(201);
+    });
+
     it('refuses an expired code', async () => {
       const { code } = await server.auth.createEnrollmentCode(
         STORE,

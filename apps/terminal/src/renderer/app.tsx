@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { ErrorBoundary } from './components/error-boundary.js';
+import { EnrollAgain } from './components/enroll-again.js';
 import { OfflineBanner } from './components/offline-banner.js';
 import { SyncIndicator } from './components/sync-indicator.js';
 import { CheckoutScreen } from './screens/checkout.js';
@@ -97,6 +98,7 @@ export function App() {
     <div className="app">
       <TopBar />
       <OfflineBanner />
+      <EnrollAgain />
       <ErrorBoundary where="the till" onReset={() => window.location.reload()}>
         {phase === 'starting' ? (
           <main className="centre-screen" aria-busy="true">

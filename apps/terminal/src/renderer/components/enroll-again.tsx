@@ -1,0 +1,58 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { errorText } from '../format.js';
+import { useApp } from '../store.js';
+import { ProblemText } from './feedback.js';
+import { TextField } from './text-field.js';
+
+/**
+ * When the server no longer accepts this till's token (revoked, or a server that does not know
+ * it): the till keeps selling offline, and a manager enrolls it again here with a code made for
+ * this terminal, keeping its unsent sales.
+ */
+export function EnrollAgain() {
+  const status = useApp((state) => state.status);
+  const terminal = useApp((state) => state.terminal);
+  const [code, setCode] = useState('');
+  const [problem, setProblem] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const refused = status?.error?.code === 'token-revoked' || status?.error?.code === 'unauthorized';
+  if (!terminal || !refused) return null;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!terminal || busy) return;
+    setProblem(undefined);
+    setBusy(true);
+    try {
+      const result = await terminal.enrollTerminal(terminal.serverUrl ?? '', code);
+      if (!result.ok) setProblem(result.refusal.message);
+      else setCode('');
+    } catch (error) {
+      setProblem(errorText(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <aside className="offline-banner" role="alert" data-testid="enroll-again">
+      <strong>The server no longer accepts this till.</strong> It keeps working offline and keeps
+      its unsent sales. To enroll it again, a manager makes a code for this terminal on the server:{' '}
+      <code>create-enrollment-code --terminal {terminal.terminalId}</code>
+      <form className="inline-form" onSubmit={(event) => void submit(event)}>
+        <TextField
+          label="Code for this till"
+          name="reenrollmentCode"
+          spellCheck={false}
+          value={code}
+          onText={setCode}
+        />
+        <button type="submit" className="primary" disabled={busy}>
+          Enroll again
+        </button>
+      </form>
+      <ProblemText text={problem} />
+    </aside>
+  );
+}
