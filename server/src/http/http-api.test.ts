@@ -7,7 +7,11 @@ import { PROTOCOL_HEADER, newCouponDoc } from '@tillpoint/protocol';
 import { openReview } from '../ledger/reviews.js';
 import { connectSse } from '../test-support/sse-client.js';
 import type { RunningServer } from '../server.js';
-import { createTestDatabase, testTargets } from '../test-support/test-database.js';
+import {
+  awaitPullHorizon,
+  createTestDatabase,
+  testTargets,
+} from '../test-support/test-database.js';
 import type { TestDatabase } from '../test-support/test-database.js';
 import {
   TestClient,
@@ -406,6 +410,8 @@ describe.each(testTargets())('HTTP API on %s', (target) => {
         ),
       );
       before = await databaseFingerprint(testDb.db);
+      // Other test files' transactions on the same cluster can hold the pull horizon back.
+      await awaitPullHorizon(testDb.db);
       const review = (await terminal.pull('reviews', null, 50)).body.documents.find(
         (doc) => doc['id'] === 'overdraft:tx-http',
       )!;
