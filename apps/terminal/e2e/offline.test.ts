@@ -7,7 +7,7 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE, LEVELDB_CHROMIUM_ARGS } from '../playwright.config.js';
 import { findIndexedDbStores } from '../src/main/indexeddb-backend.js';
-import { ADA, CASHIER, expect, openTill, screenshot, test, tillOn } from './fixtures.js';
+import { ADA, CASHIER, STORE_ID, expect, openTill, screenshot, test, tillOn } from './fixtures.js';
 import type { SeedMember } from './support/server-protocol.js';
 
 /** Dora has 1,010 points and has bought before (no first-purchase bonus to muddy the sums). */
@@ -69,6 +69,41 @@ test('server stopped mid-shift: checkouts go on, pending grows, the banner shows
   const memberId = shop.members[ADA.phone] as string;
   await expect.poll(async () => (await shop.server.account(memberId))?.balance).toBe(1_050);
   await expect(checkout.balance).toHaveAttribute('data-points', '1050');
+});
+
+test('a revoked till keeps selling, says how to enroll it again, and sends its sales once it is', async ({
+  page,
+  appUrl,
+  shop,
+}) => {
+  const { checkout } = await openTill(page, appUrl, shop);
+  await checkout.findMember(ADA.phone, ADA.name);
+  const [terminalId] = await shop.server.terminals(STORE_ID);
+  if (!terminalId) throw new Error('no terminal enrolled');
+  await shop.server.revokeTerminal(terminalId);
+
+  await checkout.checkout({ amount: '10.00' });
+  await expect(checkout.pending).toHaveText('1');
+  const banner = page.getByTestId('enroll-again');
+  await expect(banner).toContainText(`create-enrollment-code --terminal ${terminalId}`, {
+    timeout: 30_000,
+  });
+  await checkout.nextCustomer();
+  await screenshot(page, '10-enroll-again');
+
+  // A store's code is refused, with the way to make the right one.
+  await banner.getByLabel('Code for this till').fill(await shop.server.enrollmentCode(STORE_ID));
+  await banner.getByRole('button', { name: 'Enroll again' }).click();
+  await expect(banner).toContainText('This code does not enroll this till again.');
+  await banner
+    .getByLabel('Code for this till')
+    .fill(await shop.server.enrollmentCode(STORE_ID, terminalId));
+  await banner.getByLabel('Code for this till').press('Enter');
+  await expect(banner).toHaveCount(0, { timeout: 15_000 });
+  await expect(checkout.pending).toHaveText('0', { timeout: 30_000 });
+  await checkout.expectOnline();
+  const memberId = shop.members[ADA.phone] as string;
+  await expect.poll(async () => (await shop.server.account(memberId))?.balance).toBe(1_532);
 });
 
 test('two tills offline redeem the same points: after reconnecting both show the same negative balance, and a review is open', async ({

@@ -106,8 +106,20 @@ export class TestServer {
     return this.#ask({ command: 'setup', args });
   }
 
-  enrollmentCode(storeId: string): Promise<string> {
-    return this.#ask({ command: 'enrollment-code', args: { storeId } });
+  /** A store's code for a new terminal, or with `terminalId` one that enrolls it again. */
+  enrollmentCode(storeId: string, terminalId?: string): Promise<string> {
+    return this.#ask({
+      command: 'enrollment-code',
+      args: { storeId, ...(terminalId !== undefined ? { terminalId } : {}) },
+    });
+  }
+
+  terminals(storeId: string): Promise<string[]> {
+    return this.#ask({ command: 'terminals', args: { storeId } });
+  }
+
+  revokeTerminal(terminalId: string): Promise<null> {
+    return this.#ask({ command: 'revoke-terminal', args: { terminalId } });
   }
 
   documents<T = Record<string, unknown>>(collection: string): Promise<T[]> {

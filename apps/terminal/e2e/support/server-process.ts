@@ -201,7 +201,19 @@ async function run(command: ServerCommand): Promise<unknown> {
       return { members: Object.fromEntries(memberDocs.map((doc) => [doc.phone, doc.id])) };
     }
     case 'enrollment-code':
-      return (await auth.createEnrollmentCode(command.args.storeId, 60)).code;
+      return (
+        await auth.createEnrollmentCode(
+          command.args.storeId,
+          60,
+          new Date(),
+          command.args.terminalId,
+        )
+      ).code;
+    case 'terminals':
+      return (await auth.listTerminals(command.args.storeId)).map((terminal) => terminal.id);
+    case 'revoke-terminal':
+      await auth.revokeTerminal(command.args.terminalId);
+      return null;
     case 'documents':
       return collection(command.args.collection);
   }

@@ -56,5 +56,10 @@ export interface SetupArgs {
 export type ServerCommand =
   | { readonly command: 'url' }
   | { readonly command: 'setup'; readonly args: SetupArgs }
-  | { readonly command: 'enrollment-code'; readonly args: { readonly storeId: string } }
+  | {
+      readonly command: 'enrollment-code';
+      readonly args: { readonly storeId: string; readonly terminalId?: string };
+    }
+  | { readonly command: 'terminals'; readonly args: { readonly storeId: string } }
+  | { readonly command: 'revoke-terminal'; readonly args: { readonly terminalId: string } }
   | { readonly command: 'documents'; readonly args: { readonly collection: string } };
