@@ -88,6 +88,7 @@ test('a revoked till keeps selling, says how to enroll it again, and sends its s
   await expect(banner).toContainText(`create-enrollment-code --terminal ${terminalId}`, {
     timeout: 30_000,
   });
+  await checkout.expectOffline();
   await checkout.nextCustomer();
   await screenshot(page, '10-enroll-again');
 

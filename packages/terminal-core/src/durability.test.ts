@@ -169,6 +169,8 @@ describe('durability', () => {
       terminal.syncNow();
       await waitFor(() => terminal.needsEnrollmentAgain, 'the refusal of the token');
       expect(terminal.status.pending).toBe(1);
+      // Refused is not online, even while the event stream opened before is still up.
+      expect(terminal.status.online).toBe(false);
       // A store's code does not enroll this till again; one made for it does.
       const refused = await terminal.enrollTerminal(server.url, await server.enrollmentCode());
       expect(refused.ok ? 'accepted' : refused.refusal.message).toMatch(

@@ -234,6 +234,8 @@ export class Terminal {
   #hlc: { ms: number; counter: number } | undefined;
   #engine: SyncEngine | undefined;
   #streamOpen = false;
+  /** The server refused this till's token since the last success: not online, whatever answers. */
+  #tokenRefused = false;
   #session: StaffSession | undefined;
   #writeQueue: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -403,12 +405,13 @@ export class Terminal {
       listener: {
         onContact: () => {
           this.#marks = { ...this.#marks, lastContactAt: this.#clock.now() };
-          this.#emit({ online: this.#streamOpen });
+          this.#emit({ online: this.#streamOpen && !this.#tokenRefused });
           this.#persistMarks();
         },
         onFailure: (error) => {
           if (this.#closed) return;
-          if (error.kind === 'network' || error.kind === 'server') {
+          if (error.kind === 'auth') this.#tokenRefused = true;
+          if (error.kind === 'network' || error.kind === 'server' || error.kind === 'auth') {
             this.#emit({ online: false, error: plainError(error) });
           } else {
             this.#emit({ error: plainError(error) });
@@ -424,6 +427,7 @@ export class Terminal {
       ...(this.#deps.sync?.pullBatchSize ? { pullBatchSize: this.#deps.sync.pullBatchSize } : {}),
       hooks: {
         onSynced: () => {
+          this.#tokenRefused = false;
           this.#marks = {
             ...this.#marks,
             lastSyncAt: this.#clock.now(),
@@ -436,7 +440,7 @@ export class Terminal {
         onStreamOpen: () => {
           this.#streamOpen = true;
           this.#marks = { ...this.#marks, lastContactAt: this.#clock.now() };
-          this.#emit({ online: true });
+          this.#emit({ online: !this.#tokenRefused });
           this.#persistMarks();
         },
         onStreamClosed: (error) => {
@@ -597,6 +601,7 @@ export class Terminal {
       await this.#engine?.stop();
       this.#engine = undefined;
       this.#streamOpen = false;
+      this.#tokenRefused = false;
     }
     const connection: ConnectionSettings = {
       serverUrl: base,
