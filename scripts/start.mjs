@@ -53,6 +53,11 @@ function say(line = '') {
 
 function fail(message) {
   process.stderr.write(`\nnpm start: ${message}\n`);
+  // Once the sync server runs (its own process group), it is stopped with everything else.
+  if (serverProcess && !serverProcess.exited) {
+    void shutdown(1);
+    return;
+  }
   process.exit(1);
 }
 
@@ -63,7 +68,19 @@ function fail(message) {
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (['node_modules', 'out', 'dist', 'coverage'].includes(entry.name)) continue;
+    if (
+      [
+        'node_modules',
+        'out',
+        'dist',
+        'coverage',
+        'test-results',
+        'playwright-report',
+        'screenshots',
+      ].includes(entry.name)
+    )
+      continue;
+    if (entry.name.startsWith('.')) continue;
     if (entry.name.endsWith('.tsbuildinfo')) continue;
     const full = path.join(dir, entry.name);
     newest = Math.max(
@@ -136,7 +153,12 @@ function prepareDemo() {
   // The record of what load-demo printed is only valid with the database it describes.
   let state;
   if (existsSync(serverDataDir) && existsSync(demoStateFile)) {
-    state = JSON.parse(readFileSync(demoStateFile, 'utf8'));
+    try {
+      state = JSON.parse(readFileSync(demoStateFile, 'utf8'));
+      if (typeof state?.storeId !== 'string' || typeof state.output !== 'string') state = undefined;
+    } catch {
+      state = undefined; // cut short while it was written: load-demo says what is there
+    }
   }
   if (state) {
     say('\nDemo data (loaded at the first start; delete .data/ to start over):');
@@ -155,7 +177,16 @@ function prepareDemo() {
   mkdirSync(dataDir, { recursive: true });
   say('\nLoading the demo data into .data/server (first start)...');
   const loaded = serverCli(['load-demo']);
-  if (loaded.status === 0) {
+  const already = /already loaded \(store (\S+) exists\)/.exec(loaded.stdout)?.[1];
+  if (loaded.status === 0 && already) {
+    // The database has the demo, but the record of what load-demo printed is gone: the PINs
+    // were shown once and the server keeps only hashes.
+    state = {
+      storeId: already,
+      output: `The demo data is in .data/server (store ${already}); its PINs were shown when it was loaded. Delete .data/ to load it afresh.`,
+      source: 'load-demo',
+    };
+  } else if (loaded.status === 0) {
     // load-demo names its store: `demo store <id> loaded: ...`
     const storeId = /^demo store (\S+) loaded/m.exec(loaded.stdout)?.[1];
     if (!storeId) {
@@ -415,6 +446,26 @@ async function shutdown(exitCode) {
 
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+// Closing the terminal window sends SIGHUP.
+process.on('SIGHUP', () => void shutdown(0));
+// Anything unexpected stops the server too, instead of leaving it running on its own.
+for (const event of ['uncaughtException', 'unhandledRejection']) {
+  process.on(event, (error) => {
+    process.stderr.write(`\nnpm start: ${error instanceof Error ? error.stack : String(error)}\n`);
+    void shutdown(1);
+  });
+}
+// The last resort (process.exit from anywhere): the server's group does not outlive this script.
+process.on('exit', () => {
+  if (serverProcess && !serverProcess.exited && serverProcess.pid !== undefined) {
+    try {
+      if (process.platform === 'win32') serverProcess.kill('SIGKILL');
+      else process.kill(-serverProcess.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
 
 // ---------------------------------------------------------------------------------------------
 
