@@ -211,9 +211,15 @@ async function start(chosen: IndexedDbBackendChoice): Promise<void> {
     onSettingsSaved(before, after) {
       const window = mainWindow;
       if (!window || window.isDestroyed()) return;
-      if (!launch.kiosk && before.kiosk !== after.kiosk) window.setKiosk(after.kiosk);
-      if (serverOrigin(before) !== serverOrigin(after)) {
-        // After the reply is on its way: the page's CSP is fixed at load, so reload to apply.
+      if (!launch.kiosk && before.kiosk !== after.kiosk) {
+        window.setKiosk(after.kiosk);
+        // The default menu's shortcuts (reload, close window) have no place on a kiosk; it
+        // comes back at the next start once kiosk mode is off.
+        if (after.kiosk) Menu.setApplicationMenu(null);
+      }
+      if (before.serverUrl !== after.serverUrl) {
+        // After the reply is on its way: the page's CSP is fixed at load (the server's origin),
+        // and the first-run screen waits for this reload whatever part of the address changed.
         setImmediate(() => window.webContents.reload());
       }
     },

@@ -56,6 +56,30 @@ describe('the settings file', () => {
     );
   });
 
+  it('keeps the valid settings of a file with a bad one, saves the file aside, and reads a BOM', async () => {
+    const original = JSON.stringify({
+      serverUrl: 'https://sync.example.com',
+      kiosk: 'true',
+      printer: { mode: 'system', deviceName: 'Epson TM-T20', silent: 'no' },
+      fromANewerVersion: 1,
+    });
+    await writeFile(file, original);
+    const salvaged = await loadSettingsFile(file);
+    expect(salvaged.settings).toEqual({
+      serverUrl: 'https://sync.example.com',
+      kiosk: false,
+      printer: { mode: 'system', deviceName: 'Epson TM-T20', silent: true },
+    });
+    expect(salvaged.problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/saved as .*settings\.json\.bad$/)]),
+    );
+    expect(await readFile(`${file}.bad`, 'utf8')).toBe(original);
+
+    const settings = { ...defaultSettings(), serverUrl: 'https://sync.example.com' };
+    await writeFile(file, `\uFEFF${JSON.stringify(settings)}`);
+    expect(await loadSettingsFile(file)).toEqual({ settings });
+  });
+
   it('saves a valid change and keeps the file unchanged on an invalid one', async () => {
     const { store } = await SettingsStore.open(file);
     await store.update({ serverUrl: 'https://sync.example.com/', printer: { mode: 'system' } });

@@ -3,14 +3,14 @@
  * command-line switches `npm start` and operators pass. Validation is the shared schema's; this
  * module only reads, writes and parses, so it is testable without Electron.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Provisioning } from '../shared/bridge.js';
 import {
   applySettingsPatch,
   defaultSettings,
   InvalidSettingsError,
-  parseSettings,
+  salvageSettings,
 } from '../shared/settings.js';
 import type { TerminalSettings } from '../shared/settings.js';
 
@@ -32,14 +32,32 @@ export async function loadSettingsFile(file: string): Promise<LoadedSettings> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A byte-order mark (Windows Notepad writes one) is not part of the JSON.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
-    return { settings: defaultSettings(), problems: [`${file} is not valid JSON`] };
+    return {
+      settings: defaultSettings(),
+      problems: [`${file} is not valid JSON`, await keepAside(file)],
+    };
   }
-  const result = parseSettings(json);
-  return result.ok
-    ? { settings: result.settings }
-    : { settings: defaultSettings(), problems: result.problems };
+  const { settings, problems } = salvageSettings(json);
+  return problems.length === 0
+    ? { settings }
+    : { settings, problems: [...problems, await keepAside(file)] };
+}
+
+/**
+ * A copy of a settings file that could not be used whole, beside it, before a later save
+ * writes over it: what an operator typed is not lost.
+ */
+async function keepAside(file: string): Promise<string> {
+  const aside = `${file}.bad`;
+  try {
+    await copyFile(file, aside);
+    return `the valid settings were kept; the file as it was is saved as ${aside}`;
+  } catch (error) {
+    return `the file could not be saved aside as ${aside}: ${String(error)}`;
+  }
 }
 
 /** Written to a temporary file and renamed, so a crash mid-write never leaves half a file. */

@@ -21,6 +21,8 @@ describe('server URL', () => {
     ['http://192.168.1.20:8787', /must use https/],
     ['https://user:secret@sync.example.com', /user name or password/],
     ['https://sync.example.com/?token=1', /\?/],
+    ['https://sync.example.com;sandbox', /plain host name/],
+    ['https://sync.example.com%3Bsandbox', /plain host name/],
     ['', /not a URL/],
   ])('%j is refused with a reason', (input, reason) => {
     const result = applySettingsPatch(defaultSettings(), { serverUrl: input });

@@ -44,6 +44,12 @@ export const ServerUrlSchema = z
       ctx.addIssue({ code: 'custom', message: 'must not contain ? or #' });
       return z.NEVER;
     }
+    // A host name of letters, digits, dots and dashes, or an IP address: the origin goes into
+    // the content security policy, where a `;` would start a directive of its own.
+    if (!/^[a-z0-9.-]+$/i.test(url.hostname) && !/^\[[0-9a-f:.]+\]$/i.test(url.hostname)) {
+      ctx.addIssue({ code: 'custom', message: 'must have a plain host name or IP address' });
+      return z.NEVER;
+    }
     // One spelling per server: no trailing slash, so `${serverUrl}/sync/v1` is always right.
     return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
   });
@@ -63,7 +69,10 @@ export const TerminalSettingsSchema = z
   .object({
     /** The sync server, e.g. `https://sync.example.com`; null until first run sets it. */
     serverUrl: ServerUrlSchema.nullable().default(null),
-    /** Full-screen kiosk mode: no window frame, no way out but the app's own sign-out. */
+    /**
+     * Full-screen kiosk mode: no window frame and no menu (no reload or close-window shortcuts);
+     * the operating system's own ways to close a window (Alt+F4) still work, for a manager.
+     */
     kiosk: z.boolean().default(false),
     printer: PrinterSettingsSchema.default({ mode: 'pdf', deviceName: '', silent: true }),
   })
@@ -112,6 +121,42 @@ export function parseSettings(input: unknown): SettingsResult {
   return parsed.success
     ? { ok: true, settings: parsed.data }
     : { ok: false, problems: problemsOf(parsed.error) };
+}
+
+/**
+ * Stored settings read as well as they can be: valid as a whole, or else each setting that is
+ * valid on its own is kept (a hand edit that broke one field, a key from a newer version), the
+ * rest gets its default, and `problems` says what was dropped.
+ */
+export function salvageSettings(input: unknown): {
+  readonly settings: TerminalSettings;
+  readonly problems: readonly string[];
+} {
+  const whole = parseSettings(input);
+  if (whole.ok) return { settings: whole.settings, problems: [] };
+  const source = isRecord(input) ? input : {};
+  const kept: Record<string, unknown> = {};
+  const shape = TerminalSettingsSchema.shape;
+  if (shape.serverUrl.safeParse(source['serverUrl']).success)
+    kept['serverUrl'] = source['serverUrl'];
+  if (shape.kiosk.safeParse(source['kiosk']).success) kept['kiosk'] = source['kiosk'];
+  const printer = isRecord(source['printer']) ? source['printer'] : {};
+  const keptPrinter: Record<string, unknown> = {};
+  for (const key of ['mode', 'deviceName', 'silent'] as const) {
+    if (key in printer && PrinterSettingsSchema.shape[key].safeParse(printer[key]).success) {
+      keptPrinter[key] = printer[key];
+    }
+  }
+  kept['printer'] = keptPrinter;
+  const salvaged = TerminalSettingsSchema.safeParse(kept);
+  return {
+    settings: salvaged.success ? salvaged.data : defaultSettings(),
+    problems: whole.problems,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Applies a patch from the screens to the current settings; the result is validated whole. */
