@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const require = createRequire(join(process.cwd(), 'apps/terminal/package.json'));
 
@@ -54,7 +55,8 @@ export function ensureElectron({ quiet = false } = {}) {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (a path with spaces, or on Windows, is percent-encoded or drive-lettered in the URL).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const outcome = ensureElectron();
   if (outcome.ok) {
     console.log(`Electron is installed: ${outcome.path}`);

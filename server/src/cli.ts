@@ -3,6 +3,7 @@
  * configuration (DATABASE_URL or the PGlite data directory) as the server.
  */
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { AuthService } from './auth/auth-service.js';
 import { createStaff } from './auth/staff-service.js';
 import { ConfigError, loadConfig, MAX_ENROLLMENT_CODE_TTL_MINUTES } from './config.js';
@@ -258,7 +259,8 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (a path with spaces, or on Windows, is percent-encoded or drive-lettered in the URL).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {
     if (
       error instanceof UsageError ||
