@@ -89,6 +89,7 @@ test('a revoked till keeps selling, says how to enroll it again, and sends its s
     timeout: 30_000,
   });
   await checkout.expectOffline();
+  await expect(checkout.offlineBanner).toContainText('sent once the till is enrolled again');
   await checkout.nextCustomer();
   await screenshot(page, '10-enroll-again');
 

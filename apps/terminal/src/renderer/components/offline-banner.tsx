@@ -7,10 +7,13 @@ export function OfflineBanner() {
   const program = useApp((state) => state.program);
   if (!status?.enrolled || status.online) return null;
   const caps = program?.offline;
+  // The server refuses this till's token: what waits is sent once it is enrolled again.
+  const refused = status.error?.code === 'token-revoked' || status.error?.code === 'unauthorized';
   return (
     <aside className="offline-banner" role="alert" data-testid="offline-banner">
       <strong>Offline: the till keeps working.</strong> Look-ups, new members and checkouts work as
-      usual and are sent when the connection is back
+      usual and are sent{' '}
+      {refused ? 'once the till is enrolled again' : 'when the connection is back'}
       {status.pending > 0 ? ` (${status.pending} waiting)` : ''}.
       {status.firstLoad && !status.firstLoad.membersDone
         ? ` This till has not loaded every member yet (${count(status.firstLoad.members)} so far): a customer it cannot find may already be a member.`
