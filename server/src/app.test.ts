@@ -37,6 +37,41 @@ describe('config', () => {
     expect(message).toMatch(/TOKEN_PEPPER/);
     expect(message).not.toContain('hunter2');
   });
+
+  it.each([[' '], ['0x50'], ['1e3'], ['80.5'], ['-1']])(
+    'refuses PORT=%j (numbers are written in digits)',
+    (port) => {
+      expect(() => loadConfig({ PORT: port })).toThrow(/PORT/);
+    },
+  );
+
+  it('in production, wants DATABASE_URL unless the embedded database is chosen on purpose', () => {
+    const production = { NODE_ENV: 'production', TOKEN_PEPPER: 'a-pepper-of-16-chars' };
+    expect(() => loadConfig(production)).toThrow(/DATABASE_URL: required in production/);
+    expect(loadConfig({ ...production, DATA_DIR: '/srv/tillpoint' }).database.kind).toBe('pglite');
+    expect(
+      loadConfig({ ...production, DATABASE_URL: 'postgres://u:p@db/tillpoint' }).database.kind,
+    ).toBe('postgres');
+  });
+});
+
+describe('health', () => {
+  it('answers 503, not a 500, while the database does not answer', async () => {
+    const testDb = await createTestDatabase('pglite');
+    const server = await startTestServer(testDb.db);
+    try {
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      await testDb.dispose(); // the database goes away under the running server
+      const down = await fetch(`${server.url}/healthz`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toEqual({
+        status: 'unavailable',
+        reason: 'the database does not answer',
+      });
+    } finally {
+      await server.close().catch(() => undefined);
+    }
+  });
 });
 
 describe.each(testTargets())('server on %s', (target) => {

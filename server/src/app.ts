@@ -7,6 +7,7 @@ import { SharedRateLimiter } from './auth/shared-rate-limiter.js';
 import type { ServerConfig } from './config.js';
 import type { Database } from './db/database.js';
 import { ServiceError, isServiceError } from './errors.js';
+import { logger } from './logger.js';
 import { requireTerminal } from './http/auth-middleware.js';
 import { cors } from './http/cors.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
@@ -64,9 +65,28 @@ export function createApp(deps: AppDependencies): BuiltApp {
   app.set('trust proxy', config.trustProxy);
   const json = express.json({ limit: config.limits.maxBodyBytes, strict: false, type: () => true });
 
+  // 503 while the database does not answer (within 5 s): a load balancer's signal, not a bug.
+  let healthy = true;
   app.get('/healthz', async (_req, res) => {
-    await db.query('SELECT 1');
-    res.json({ status: 'ok' });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        db.query('SELECT 1'),
+        new Promise((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer within 5 s')), 5_000);
+        }),
+      ]);
+      if (!healthy) logger.info('the database answers again');
+      healthy = true;
+      res.json({ status: 'ok' });
+    } catch (error) {
+      if (healthy)
+        logger.warn('health check: the database does not answer', { error: String(error) });
+      healthy = false;
+      res.status(503).json({ status: 'unavailable', reason: 'the database does not answer' });
+    } finally {
+      clearTimeout(timer);
+    }
   });
 
   app.get('/metrics', (_req, res) => {

@@ -13,8 +13,16 @@ import type { LogLevel } from './logger.js';
 /** The longest an enrollment code may stay valid: 30 days (config and CLI alike). */
 export const MAX_ENROLLMENT_CODE_TTL_MINUTES = 60 * 24 * 30;
 
+/** A whole number written in digits (no blanks, hex or exponents), within [min, max]. */
 const integer = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number written in digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .optional()
+    .transform((value) => value ?? fallback);
 
 type Parsed<T> =
   | { readonly ok: true; readonly value: T }
@@ -133,6 +141,13 @@ export function loadConfig(
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && e.TOKEN_PEPPER === undefined) {
     throw new ConfigError('invalid server configuration:\n  TOKEN_PEPPER: required in production');
+  }
+  // A chain's servers share one PostgreSQL; an unset DATABASE_URL (an empty variable in a
+  // deployment file) would give each process a private embedded database of its own.
+  if (e.NODE_ENV === 'production' && !e.DATABASE_URL && env['DATA_DIR'] === undefined) {
+    throw new ConfigError(
+      'invalid server configuration:\n  DATABASE_URL: required in production (or set DATA_DIR to run one process on the embedded database on purpose)',
+    );
   }
   return {
     port: e.PORT,

@@ -13,8 +13,14 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal });
-    // A second signal while draining means "now".
-    process.once(signal, () => process.exit(1));
+    // A second signal while draining, either of them, means "now".
+    process.once('SIGTERM', () => process.exit(1));
+    process.once('SIGINT', () => process.exit(1));
+    // A database that stopped answering must not keep the process up for ever.
+    setTimeout(() => {
+      logger.error('shutdown did not finish within 30 s; exiting');
+      process.exit(1);
+    }, 30_000).unref();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -23,8 +29,14 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    shutdown(signal);
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -47,6 +47,20 @@ function queryConfig(sql: string, values: unknown[]): pg.QueryConfig {
   return name === undefined ? { text: sql, values } : { name, text: sql, values };
 }
 
+/**
+ * A PostgreSQL that stops answering (a hung server, a network partition: connections open but
+ * silent) must not hang the server with it: a connection not made within 10 s fails, a query
+ * without an answer for 60 s fails (the request gets its error, shutdown can finish), and idle
+ * connections are probed by TCP keep-alive. 60 s is far above any statement here, migrations
+ * waiting for another process's included.
+ */
+const CONNECTION_LIMITS = {
+  connectionTimeoutMillis: 10_000,
+  query_timeout: 60_000,
+  keepAlive: true,
+  keepAliveInitialDelayMillis: 10_000,
+} as const;
+
 export interface PostgresOptions {
   readonly connectionString: string;
   readonly maxConnections?: number;
@@ -61,6 +75,7 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
     // Queries a caller issues without waiting (BEGIN and the first statement of a transaction,
     // the ledger's locks and its read) go out together instead of one round trip each.
     pipeline: true,
+    ...CONNECTION_LIMITS,
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (error) =>
@@ -263,7 +278,13 @@ class ChannelListener {
   }
 
   async #connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, types: typeParsers });
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      types: typeParsers,
+      connectionTimeoutMillis: CONNECTION_LIMITS.connectionTimeoutMillis,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: CONNECTION_LIMITS.keepAliveInitialDelayMillis,
+    });
     client.on('notification', (message) => {
       if (message.channel === this.channel) this.onNotification(message.payload ?? '');
     });
@@ -282,13 +303,24 @@ class ChannelListener {
     this.#client = undefined;
     failed.removeAllListeners('end');
     void failed.end().catch(() => undefined);
+    // One warning per outage, and one line when it is over (a retry every second would
+    // otherwise log every second for as long as the database is away).
+    let failures = 0;
     const retry = () => {
       this.#retryTimer = undefined;
       if (this.#stopped) return;
       this.#connect().then(
-        () => this.onReconnect?.(),
+        () => {
+          if (failures > 0) logger.info('listen connection back', { failedAttempts: failures });
+          this.onReconnect?.();
+        },
         (error: unknown) => {
-          logger.warn('listen reconnect failed', { error: String(error) });
+          if (failures === 0) {
+            logger.warn('listen reconnect failed; retrying every second', {
+              error: String(error),
+            });
+          }
+          failures += 1;
           this.#retryTimer = setTimeout(retry, 1000);
         },
       );

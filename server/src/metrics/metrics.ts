@@ -92,7 +92,7 @@ export class Histogram {
 export class ServerMetrics {
   readonly pushes = new Counter(
     'tillpoint_push_requests_total',
-    'Push requests by collection and result.',
+    'Push requests committed, by collection (refused ones are in tillpoint_http_errors_total by code).',
   );
   readonly pushedRows = new Counter(
     'tillpoint_pushed_rows_total',

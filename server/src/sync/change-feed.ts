@@ -180,6 +180,9 @@ export class ChangeFeed {
     this.#sweepTimer.unref();
   }
 
+  /** The last sweep failed (its warning was logged). */
+  #sweepFailing = false;
+
   async #sweep(publish: boolean): Promise<void> {
     try {
       for (const collection of this.#collections) {
@@ -187,8 +190,16 @@ export class ChangeFeed {
         const ready = await this.#newestReady(collection);
         if (ready?.checkpoint) this.#announce(collection, ready.checkpoint, publish);
       }
+      if (this.#sweepFailing) {
+        this.#sweepFailing = false;
+        logger.info('change feed sweep works again');
+      }
     } catch (error) {
-      if (!this.#closed) logger.warn('change feed sweep failed', { error: String(error) });
+      // Once per failure streak, not every 5 s while the database is away.
+      if (!this.#closed && !this.#sweepFailing) {
+        logger.warn('change feed sweep failed', { error: String(error) });
+      }
+      this.#sweepFailing = true;
     }
   }
 
