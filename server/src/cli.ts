@@ -234,6 +234,20 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   await command.run(ctx, options);
 }
 
+/**
+ * A database that cannot be reached or refuses the login: the operator's to fix, not a bug, so
+ * no stack trace (connection errors of Node, node-postgres' timeouts, PostgreSQL's connection
+ * and authorization classes 08 and 28).
+ */
+function isDatabaseUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    return /^(E[A-Z]+|08...|28...)$/.test(code) && !code.startsWith('ERR_');
+  }
+  return /timeout exceeded when trying to connect|Connection terminated/i.test(error.message);
+}
+
 /** What an operator reads for an error the command expected: its message, and its problems. */
 export function messageOf(error: Error): string {
   const issues = isServiceError(error) ? error.details?.['issues'] : undefined;
@@ -269,6 +283,10 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       isServiceError(error)
     ) {
       process.stderr.write(`${messageOf(error)}\n`);
+    } else if (isDatabaseUnreachable(error)) {
+      process.stderr.write(
+        `Cannot use the database (check DATABASE_URL, or DATA_DIR for the embedded one): ${(error as Error).message}\n`,
+      );
     } else {
       process.stderr.write(
         `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
