@@ -150,6 +150,34 @@ describe('the embedded data directory', () => {
     await again();
   });
 
+  it('takes over a lock whose pid now belongs to a later process (a container restarted after a crash)', async () => {
+    // This process's own pid, in a lock taken long before it started.
+    writeFileSync(
+      lockFileOf(dataDir),
+      JSON.stringify({ pid: process.pid, host: hostname(), since: '2020-01-01T00:00:00Z' }),
+    );
+    const release = await lockDataDirectory(dataDir);
+    await release();
+    if (process.platform !== 'linux') return;
+    // Another live process that started after the lock was taken.
+    const child = spawn('sleep', ['30']);
+    try {
+      await new Promise((resolve) => child.once('spawn', resolve));
+      writeFileSync(
+        lockFileOf(dataDir),
+        JSON.stringify({
+          pid: child.pid,
+          host: hostname(),
+          since: new Date(Date.now() - 3_600_000).toISOString(),
+        }),
+      );
+      const again = await lockDataDirectory(dataDir);
+      await again();
+    } finally {
+      child.kill();
+    }
+  });
+
   it('goes to exactly one of several processes claiming it at once, free or with a stale lock', async () => {
     for (const stale of [false, true, true]) {
       if (stale) {

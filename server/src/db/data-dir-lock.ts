@@ -18,6 +18,9 @@
  * - A stale lock is removed by one process at a time, holding `<dataDir>.lock.takeover`, and
  *   only if it is still the lock judged stale. No process removes a lock another has just
  *   created in its place.
+ * - A lock is stale too when its pid is in use by a process that started after the lock was
+ *   taken (a container restarted after a crash gives the server the same pid again), as far as
+ *   the system tells start times (Linux).
  *
  * Not covered: a process that dies while holding the takeover leaves it behind; the next start
  * removes it, and two starts doing that at the same instant could race as above. That needs a
@@ -51,6 +54,40 @@ interface LockRecord {
 export function lockFileOf(dataDir: string): string {
   const resolved = path.resolve(dataDir);
   return `${resolved}.lock`;
+}
+
+/** When this process started (ms since the epoch, to about a second). */
+const STARTED_AT = Date.now() - process.uptime() * 1000;
+
+/**
+ * When the process with this pid started (ms since the epoch), where the system says (Linux's
+ * /proc; `USER_HZ` is 100 on every Linux architecture); undefined elsewhere or when unreadable.
+ */
+async function processStartedAt(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    const boot = /^btime (\d+)$/m.exec(await readFile('/proc/stat', 'utf8'))?.[1];
+    if (!Number.isFinite(ticks) || boot === undefined) return undefined;
+    return Number(boot) * 1000 + ticks * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the lock's owner is gone although its pid is in use: the pid now belongs to a process
+ * that started after the lock was taken. In a container restarted after a crash the server
+ * often gets the same pid again, this one or another.
+ */
+async function pidReused(owner: LockRecord, mine: LockRecord): Promise<boolean> {
+  const since = Date.parse(owner.since);
+  if (!Number.isFinite(since)) return false;
+  const started = owner.pid === mine.pid ? STARTED_AT : await processStartedAt(owner.pid);
+  // A second of slack: both clocks are read to about a second.
+  return started !== undefined && started > since + 1_000;
 }
 
 /** Whether a process with this pid runs on this machine (EPERM: it runs as another user). */
@@ -168,14 +205,22 @@ export async function lockDataDirectory(dataDir: string): Promise<() => Promise<
     const text = await readText(file);
     if (text === undefined) continue; // released meanwhile
     const owner = parseRecord(text);
-    if (owner && owner.host === mine.host && owner.pid !== mine.pid && alive(owner.pid)) {
+    const reused =
+      owner !== undefined && owner.host === mine.host && (await pidReused(owner, mine));
+    if (
+      owner &&
+      owner.host === mine.host &&
+      owner.pid !== mine.pid &&
+      alive(owner.pid) &&
+      !reused
+    ) {
       throw new DataDirectoryInUseError(dataDir, owner.pid);
     }
     if (owner && owner.host !== mine.host) {
       // Another machine (a shared disk): its process cannot be checked from here.
       throw new DataDirectoryInUseError(`${dataDir} (host ${owner.host})`, owner.pid);
     }
-    if (owner?.pid === mine.pid) {
+    if (owner?.pid === mine.pid && !reused) {
       throw new Error(`The data directory ${dataDir} is already open in this process.`);
     }
     // The owner is gone (or the file is unreadable): a stale lock, taken over.
