@@ -123,16 +123,11 @@ export class AuthService {
       throw new ServiceError('not-found', `no store ${storeId}`, { storeId });
     }
     if (terminalId !== undefined) {
-      const terminal = await this.db.query<{ store_id: string }>(
-        'SELECT store_id FROM terminals WHERE id = $1',
-        [terminalId],
-      );
-      const found = terminal.rows[0];
-      if (!found) throw new ServiceError('not-found', `no terminal ${terminalId}`, { terminalId });
-      if (found.store_id !== storeId) {
+      const terminalStore = await this.storeOfTerminal(terminalId);
+      if (terminalStore !== storeId) {
         throw new ServiceError(
           'invalid-body',
-          `terminal ${terminalId} is in store ${found.store_id}`,
+          `terminal ${terminalId} is in store ${terminalStore}`,
           {
             terminalId,
           },
