@@ -100,6 +100,21 @@ async function serverBalances(ids: readonly string[]): Promise<Map<string, numbe
   return new Map(docs.filter((doc) => wanted.has(doc.id)).map((doc) => [doc.id, doc.balance]));
 }
 
+/**
+ * Counts IndexedDB `add` calls on the accounts database (fake-indexeddb's object store), the
+ * writes made without reading first; `restore()` puts the store back.
+ */
+function countAccountAdds(): { count: number; restore(): void } {
+  const store = FakeObjectStore.prototype;
+  const add = store.add;
+  const counter = { count: 0, restore: () => void (store.add = add) };
+  store.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
+    if (this.transaction.db.name.endsWith('--accounts')) counter.count++;
+    return add.apply(this, args);
+  };
+  return counter;
+}
+
 /** Enrolls the terminal, waits until it is in sync and its event stream is open. */
 async function enrollLive(
   terminal: Awaited<ReturnType<typeof openTerminal>>['terminal'],
@@ -183,31 +198,25 @@ describe('lean pull of accounts', () => {
   it.runIf(TEST_STORAGE_NAME === 'dexie')(
     'adds without reading only while it fills from nothing; changes later are not added first',
     async () => {
-      const store = FakeObjectStore.prototype;
-      const add = store.add;
-      let adds = 0;
-      store.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
-        if (this.transaction.db.name.endsWith('--accounts')) adds++;
-        return add.apply(this, args);
-      };
+      const adds = countAccountAdds();
       const first = account(10);
       await writeAccounts([first]);
       const opened = await openTerminal();
       try {
         await enrollLive(opened.terminal);
         // The first pass filled the empty store: every account of the server was added.
-        expect(adds).toBe((await server.pull<AccountDoc>('accounts')).length);
+        expect(adds.count).toBe((await server.pull<AccountDoc>('accounts')).length);
 
-        adds = 0;
+        adds.count = 0;
         const fresh = account(11);
         await writeAccounts([{ ...first, balance: 12 }, fresh]);
         await waitFor(async () => {
           const local = await localBalances(opened.terminal);
           return local.get(first.id) === 12 && local.get(fresh.id) === 11;
         }, 'the change and the new account');
-        expect(adds).toBe(0);
+        expect(adds.count).toBe(0);
       } finally {
-        store.add = add;
+        adds.restore();
         await opened.terminal.close();
       }
     },
@@ -218,13 +227,7 @@ describe('lean pull of accounts', () => {
     async () => {
       await writeAccounts(Array.from({ length: 7 }, (_, i) => account(20 + i)));
       const total = (await server.pull<AccountDoc>('accounts')).length;
-      const store = FakeObjectStore.prototype;
-      const add = store.add;
-      let adds = 0;
-      store.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
-        if (this.transaction.db.name.endsWith('--accounts')) adds++;
-        return add.apply(this, args);
-      };
+      const adds = countAccountAdds();
       const name = uniqueName('lean-fill');
       const network = new Network();
       // Account pulls after the first page fail until released: the fill stops part-way.
@@ -256,23 +259,23 @@ describe('lean pull of accounts', () => {
         } finally {
           await first.terminal.close();
         }
-        expect(adds).toBe(3);
+        expect(adds.count).toBe(3);
 
         released = true;
-        adds = 0;
+        adds.count = 0;
         const second = await openTerminal({ name, network, deps: { fetch, sync } });
         try {
           await second.terminal.awaitInSync();
           await waitFor(() => second.terminal.status.firstLoad === undefined, 'the fill');
           expect((await localBalances(second.terminal)).size).toBe(total);
           // The rest were added without reading first, as in a fill from nothing.
-          expect(adds).toBe(total - 3);
+          expect(adds.count).toBe(total - 3);
           expect((await stored(second.terminal))?.filling).toBeUndefined();
         } finally {
           await second.terminal.close();
         }
       } finally {
-        store.add = add;
+        adds.restore();
       }
     },
   );
