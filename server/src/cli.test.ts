@@ -86,6 +86,18 @@ describe('operator commands', () => {
     await expect(runCli(['drop-everything'], ctx)).rejects.toThrow(/create-enrollment-code/);
   });
 
+  it('reads a PIN from standard input with --pin -, keeping it off the command line', async () => {
+    printed.length = 0;
+    await runCli(['create-staff', '--name', 'Pat', '--role', 'cashier', '--pin', '-'], {
+      ...ctx,
+      readLine: async () => '4321\n',
+    });
+    expect(printed[0]).toMatch(/^staff \S+ "Pat" \(cashier\) created$/);
+    await expect(
+      runCli(['create-staff', '--name', 'Pat', '--role', 'cashier', '--pin', '-'], ctx),
+    ).rejects.toThrow('--pin - needs the PIN on standard input');
+  });
+
   it('names the problems of a staff member it refuses', async () => {
     const error = await runCli(
       ['create-staff', '--name', '   ', '--role', 'cashier', '--pin', '1234'],

@@ -3,6 +3,7 @@
  * configuration (DATABASE_URL or the PGlite data directory) as the server.
  */
 import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { AuthService } from './auth/auth-service.js';
 import { createStaff } from './auth/staff-service.js';
@@ -10,7 +11,7 @@ import { ConfigError, loadConfig, MAX_ENROLLMENT_CODE_TTL_MINUTES } from './conf
 import { DataDirectoryInUseError } from './db/data-dir-lock.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
-import { openDatabase } from './db/open-database.js';
+import { DataDirectoryUnusableError, openDatabase } from './db/open-database.js';
 import { isServiceError } from './errors.js';
 import { logger, setLogLevel } from './logger.js';
 import { eraseMember, exportMember, findMember } from './members/privacy.js';
@@ -26,6 +27,8 @@ export interface CliContext {
   readonly auth: AuthService;
   readonly enrollmentCodeTtlMinutes: number;
   readonly print: (line: string) => void;
+  /** The first line of standard input (`--pin -`: a PIN kept out of `ps` and shell history). */
+  readonly readLine?: () => Promise<string>;
 }
 
 type Options = Record<string, string | undefined>;
@@ -109,12 +112,18 @@ export const COMMANDS: Record<string, CliCommand> = {
   },
   'create-staff': {
     usage:
-      'create-staff --name <name> --role cashier|manager --pin <4-8 digits> [--store <id>[,<id>...]]',
+      'create-staff --name <name> --role cashier|manager --pin <4-8 digits, or - to read it from standard input> [--store <id>[,<id>...]]',
     async run(ctx, options) {
+      const pinOption = required(options, 'pin');
+      let pin = pinOption;
+      if (pinOption === '-') {
+        if (!ctx.readLine) throw new UsageError('--pin - needs the PIN on standard input');
+        pin = (await ctx.readLine()).trim();
+      }
       const doc = await createStaff(ctx.db, ctx.registry, {
         name: required(options, 'name'),
         role: required(options, 'role'),
-        pin: required(options, 'pin'),
+        pin,
         storeIds: (options['store'] ?? '').split(',').filter((id) => id !== ''),
       });
       ctx.print(
@@ -255,6 +264,17 @@ export function messageOf(error: Error): string {
   return [`${error.message}:`, ...issues.map((issue) => `  - ${String(issue)}`)].join('\n');
 }
 
+/** The first line of standard input (empty when it ends first). */
+async function readFirstLine(): Promise<string> {
+  const lines = createInterface({ input: process.stdin });
+  try {
+    for await (const line of lines) return line;
+    return '';
+  } finally {
+    lines.close();
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel === 'info' ? 'warn' : config.logLevel);
@@ -267,6 +287,7 @@ async function main(): Promise<void> {
       auth: new AuthService(db, config.tokenPepper),
       enrollmentCodeTtlMinutes: config.enrollmentCodeTtlMinutes,
       print: (line) => process.stdout.write(`${line}\n`),
+      readLine: readFirstLine,
     });
   } finally {
     await db.close();
@@ -280,6 +301,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       error instanceof UsageError ||
       error instanceof ConfigError ||
       error instanceof DataDirectoryInUseError ||
+      error instanceof DataDirectoryUnusableError ||
       isServiceError(error)
     ) {
       process.stderr.write(`${messageOf(error)}\n`);
