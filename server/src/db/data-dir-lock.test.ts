@@ -197,6 +197,16 @@ describe('the embedded data directory', () => {
     }
   }, 120_000);
 
+  it('says which directory cannot be used and why, instead of PGlite failing to initialize', async () => {
+    const blocker = path.join(root, 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    await expect(
+      openDatabase({ kind: 'pglite', dataDir: path.join(blocker, 'server') }),
+    ).rejects.toThrow(
+      /^DATA_DIR .*a-file\/server: cannot be used for the embedded database \(ENOTDIR\)/,
+    );
+  });
+
   it('is refused to a second opener in the same process, and to a lock held on another host', async () => {
     const release = await lockDataDirectory(dataDir);
     try {
