@@ -38,6 +38,26 @@ export const NO_CONSENTS: Readonly<MemberConsents> = {
 };
 
 /**
+ * What an erased member keeps of each field that describes the person: nothing (the members
+ * schema's `erased` rules). The id, status history, account and ledger stay.
+ */
+export const ERASED_MEMBER_FIELDS = {
+  phone: '',
+  phoneSuffix: '',
+  name: '',
+  searchName: '',
+  email: undefined,
+  birthday: undefined,
+  anniversary: undefined,
+  occasions: [],
+  preferences: { dietary: [], allergies: [], favoriteItems: [] },
+  consents: NO_CONSENTS,
+  tags: [],
+  notes: [],
+  status: 'erased',
+} as const satisfies Partial<Omit<MemberDoc, 'fieldClocks'>>;
+
+/**
  * The clocked fields every member holds one value in (no list, no record): what the seeds of
  * the ledger tests, the first load and the benchmark stamp.
  */

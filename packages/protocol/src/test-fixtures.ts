@@ -1,4 +1,5 @@
 import { DEFAULT_PROGRAM } from '@tillpoint/loyalty';
+import { ERASED_MEMBER_FIELDS } from './new-documents.js';
 import type { CollectionDocuments, CollectionName } from './schemas/index.js';
 
 /**
@@ -183,16 +184,7 @@ export const moreValidDocuments: {
   members: [
     {
       ...sampleDocuments.members,
-      phone: '',
-      phoneSuffix: '',
-      name: '',
-      searchName: '',
-      email: undefined,
-      birthday: undefined,
-      anniversary: undefined,
-      occasions: [],
-      notes: [],
-      status: 'erased' as const,
+      ...ERASED_MEMBER_FIELDS,
     },
     { ...sampleDocuments.members, status: 'merged' as const, mergedInto: OTHER_MEMBER_ID },
   ].map(withoutUndefined),

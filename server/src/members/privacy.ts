@@ -11,7 +11,7 @@
  *   handler keeps an erased member as it is, so no till's older or offline edit brings a field
  *   back. Tills receive the erased document like any change and stop finding the member.
  */
-import { MemberDocSchema, NO_CONSENTS, stampFields } from '@tillpoint/protocol';
+import { ERASED_MEMBER_FIELDS, MemberDocSchema, stampFields } from '@tillpoint/protocol';
 import type { MemberDoc } from '@tillpoint/protocol';
 import type { Database, Queryable } from '../db/database.js';
 import { ServiceError } from '../errors.js';
@@ -111,21 +111,9 @@ export async function exportMember(
   };
 }
 
-/** What an erased member keeps of each described field: nothing. */
+/** The erased fields, and a merged member's survivor link, which an erased one has no more. */
 const ERASED: Partial<Omit<MemberDoc, 'fieldClocks'>> = {
-  phone: '',
-  phoneSuffix: '',
-  name: '',
-  searchName: '',
-  email: undefined,
-  birthday: undefined,
-  anniversary: undefined,
-  occasions: [],
-  preferences: { dietary: [], allergies: [], favoriteItems: [] },
-  consents: NO_CONSENTS,
-  tags: [],
-  notes: [],
-  status: 'erased',
+  ...ERASED_MEMBER_FIELDS,
   mergedInto: undefined,
 };
 
