@@ -361,6 +361,36 @@ describe.each(testTargets())('the ledger on %s', (target) => {
     expect(await balanceOf(member.id)).toBeUndefined();
   });
 
+  it("takes another till's recorded transaction pushed back as a replay: nothing changes", async () => {
+    const member = await enroll(till);
+    const tx = checkout(till, member.id, { paid: 30_00 });
+    expect((await till.client.push('transactions', [{ newDocumentState: tx }])).status).toBe(200);
+    const recorded = (await doc('transactions', tx.id)) as SyncDocument;
+    const balance = await balanceOf(member.id);
+    expect(balance).toBe(30);
+
+    // As pulled (server fields included), and as first written (without them): a replay.
+    const { _deleted: _, ...pulled } = recorded;
+    const asPulled = await otherTill.client.push('transactions', [{ newDocumentState: pulled }]);
+    expect(asPulled.status).toBe(200);
+    const bare = await otherTill.client.push('transactions', [{ newDocumentState: tx }]);
+    expect(bare.status).toBe(200);
+    expect(bare.body.conflicts).toEqual([
+      expect.objectContaining({ id: tx.id, seq: recorded['seq'] }),
+    ]);
+    expect(await doc('transactions', tx.id)).toEqual(recorded);
+    expect(await balanceOf(member.id)).toBe(balance);
+
+    // A changed body is refused as from any till: the original stands.
+    const changed = await otherTill.client.push('transactions', [
+      { newDocumentState: { ...tx, orderTotal: 99_00, amountPaid: 99_00 } },
+    ]);
+    expect(changed.status).toBe(200);
+    expect(changed.body.conflicts).toEqual([expect.objectContaining({ id: tx.id })]);
+    expect(await doc('transactions', tx.id)).toEqual(recorded);
+    expect(await balanceOf(member.id)).toBe(balance);
+  });
+
   it('serializes one member’s transactions pushed concurrently from many tills', async () => {
     const member = await enroll(till);
     const tills = [till, otherTill, await terminal('store-a'), await terminal('store-a')];

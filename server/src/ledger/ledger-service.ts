@@ -62,6 +62,11 @@ export interface LedgerContext {
   /** The server time of the push: every transaction of it is received at this instant. */
   readonly now: Date;
   readonly metrics?: ServerMetrics | undefined;
+  /**
+   * The terminal pushing (from its token): a transaction new to the server must carry its
+   * terminalId and storeId. Absent for the server's own writes (the demo loader).
+   */
+  readonly pusher?: { readonly terminalId: string; readonly storeId: string } | undefined;
 }
 
 /** What a push of transactions did, row by row. */
@@ -142,11 +147,24 @@ export async function ingestTransactions(
   const stored = snapshot.stored;
 
   // Server-owned fields are checked before anything is written: a refusal changes nothing.
-  // A new transaction carries none; a known one may echo the stored values (a re-push of what
-  // the terminal pulled) and whatever revision it last saw.
+  // A new transaction carries none, and is written by the pushing terminal as itself; a known
+  // one may echo the stored values and whatever revision it last saw. It may also be another
+  // till's: a till that stopped between storing a pulled transaction and noting that it came
+  // from the server pushes it back after its restart (RxDB writes the two apart). Such a replay
+  // changes nothing, as any replay; refusing it would stop the till's pushes for good.
   for (const [index, state] of states.entries()) {
     const master = stored.get(ids[index] as string);
     if (master === undefined) {
+      if (
+        ctx.pusher &&
+        (state['terminalId'] !== ctx.pusher.terminalId || state['storeId'] !== ctx.pusher.storeId)
+      ) {
+        throw new ServiceError(
+          'invalid-document',
+          `row ${index}: a new transaction carries the pushing terminal's terminalId and storeId`,
+          { row: index, collection: collection.name },
+        );
+      }
       assertServerOwnedFieldsUnchanged(collection, undefined, state);
       continue;
     }
