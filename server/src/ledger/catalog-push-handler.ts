@@ -9,7 +9,9 @@ import {
   assertServerOwnedFieldsUnchanged,
   assertTerminalMayWrite,
   assumedRevOf,
+  isMasterCopy,
   jsonEqual,
+  sameDocument,
 } from '../sync/collection-handlers.js';
 import {
   primaryKeyOf,
@@ -48,6 +50,8 @@ export const catalogPushHandler: PushHandler = async (ctx, rows) => {
     const assumed = row.assumedMasterState;
     if (assumedRevOf(row) === master.rev) {
       assertServerOwnedFieldsUnchanged(collection, master, state);
+      // Nothing changes (the master pushed back after a conflict): nothing is written.
+      if (sameDocument(master, state)) continue;
       current.set(id, await writeDocument(tx, collection, state));
       continue;
     }
@@ -57,9 +61,9 @@ export const catalogPushHandler: PushHandler = async (ctx, rows) => {
       assumed !== null &&
       jsonEqual(editableFields(assumed, serverOwned), editableFields(master, serverOwned));
     if (!onlyServerMoved) {
-      if (!jsonEqual(editableFields(state, serverOwned), editableFields(master, serverOwned))) {
-        conflicts.push(master);
-      }
+      // The master goes back unless the till holds it already, revision included (a push
+      // retried after its answer was lost).
+      if (!isMasterCopy(master, state)) conflicts.push(master);
       continue;
     }
     assertServerOwnedFieldsUnchanged(collection, assumed as SyncDocument, state);

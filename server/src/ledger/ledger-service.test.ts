@@ -170,6 +170,24 @@ describe.each(testTargets())('the ledger on %s', (target) => {
     ]);
   });
 
+  it('answers a coupon edit retried after its answer was lost with the master; a copy of the master writes nothing', async () => {
+    const definition = coupon(`retry-${target}`);
+    await till.client.push('coupons', [{ newDocumentState: definition }]);
+    const seen = (await doc('coupons', definition.id)) as SyncDocument;
+    const edit = { assumedMasterState: seen, newDocumentState: { ...seen, name: 'Retried' } };
+    expect((await till.client.push('coupons', [edit])).body.conflicts).toEqual([]);
+    const retried = await till.client.push('coupons', [edit]);
+    expect(retried.body.conflicts).toEqual([
+      expect.objectContaining({ id: definition.id, name: 'Retried', rev: 2 }),
+    ]);
+    const { _deleted: _, ...master } = (await doc('coupons', definition.id)) as SyncDocument;
+    const back = await till.client.push('coupons', [
+      { assumedMasterState: master, newDocumentState: master },
+    ]);
+    expect(back.body.conflicts).toEqual([]);
+    expect(await doc('coupons', definition.id)).toMatchObject({ name: 'Retried', rev: 2 });
+  });
+
   it('merges a phone enrolled on two tills into the earliest member; its transactions count for the survivor', async () => {
     const phone = uniquePhone();
     const early = newMember(till, {
@@ -307,6 +325,25 @@ describe.each(testTargets())('the ledger on %s', (target) => {
       name: 'Ada King',
       email: 'ada@example.com',
     });
+  });
+
+  it('answers a member push retried after its answer was lost with the master, unchanged', async () => {
+    const member = await enroll(till);
+    const stored = (await doc('members', member.id)) as SyncDocument;
+    expect(stored['rev']).toBe(1);
+    // The till never heard the first answer: it pushes the same state again, still without a
+    // master. Nothing is written, and it gets the master's revision to adopt.
+    const retry = await till.client.push('members', [{ newDocumentState: member }]);
+    expect(retry.status).toBe(200);
+    expect(retry.body.conflicts).toEqual([expect.objectContaining({ id: member.id, rev: 1 })]);
+    expect(await doc('members', member.id)).toEqual(stored);
+    // A till that knows the master and pushes it unchanged gets nothing back.
+    const { _deleted: _, ...master } = stored;
+    const same = await till.client.push('members', [
+      { assumedMasterState: master, newDocumentState: master },
+    ]);
+    expect(same.body.conflicts).toEqual([]);
+    expect(await doc('members', member.id)).toEqual(stored);
   });
 
   it('refuses server-owned fields and collections, and changes nothing', async () => {

@@ -144,7 +144,10 @@ export const membersPushHandler: PushHandler = async (ctx, rows) => {
       continue;
     }
     if (master && sameFields(master, candidate)) {
-      if (!sameFields(master, state)) conflicts.push(master);
+      // Nothing to write. The till adopts the master when its copy differs, or when it does not
+      // know the master's revision: a push retried after its answer was lost, say. Otherwise the
+      // till would take its own copy, with an older revision, as the master's for good.
+      if (!basedOnMaster || !sameFields(master, state)) conflicts.push(master);
       continue;
     }
     const written = await settleMember(ctx, master, candidate);

@@ -189,13 +189,18 @@ export const genericPushHandler: PushHandler = async (ctx, rows) => {
       continue;
     }
     if (assumedRevOf(row) !== master.rev || collection.terminalWrites === 'insert-only') {
-      // Insert-only documents never change: a retried identical insert is a no-op, anything
-      // else gets the master state back.
-      if (!sameDocument(master, row.newDocumentState)) conflicts.push(master);
+      // Insert-only documents never change: a retried identical insert is a no-op. The till
+      // gets the master back unless its copy is the master already, same revision included: a
+      // push retried after its answer was lost would otherwise leave the till with its own
+      // copy, at an older revision, taken for the master's.
+      if (!isMasterCopy(master, row.newDocumentState)) conflicts.push(master);
       continue;
     }
     assertServerOwnedFieldsUnchanged(collection, master, row.newDocumentState);
     assertNotDeletedByTerminal(collection, master, row.newDocumentState);
+    // Nothing changes (a till pushing back the master it adopted after a conflict): nothing
+    // is written, so the revision does not move and no till has to pull it again.
+    if (sameDocument(master, row.newDocumentState)) continue;
     // The row is locked FOR UPDATE and its rev checked, so an unconditional write is safe.
     current.set(id, await writeDocument(tx, collection, row.newDocumentState));
   }
@@ -208,10 +213,21 @@ export function assumedRevOf(row: PushRow): number | undefined {
 }
 
 /** Whether a pushed state equals the master, ignoring the bookkeeping the server rewrites. */
-function sameDocument(master: SyncDocument, state: Readonly<Record<string, unknown>>): boolean {
+export function sameDocument(
+  master: SyncDocument,
+  state: Readonly<Record<string, unknown>>,
+): boolean {
   const { rev: _rev, updatedAt: _updatedAt, ...masterFields } = master;
   const { rev: _r, updatedAt: _u, ...stateFields } = state;
   return jsonEqual({ _deleted: false, ...stateFields }, masterFields);
+}
+
+/** Whether a pushed state is the master as the till last received it (same revision too). */
+export function isMasterCopy(
+  master: SyncDocument,
+  state: Readonly<Record<string, unknown>>,
+): boolean {
+  return state['rev'] === master.rev && sameDocument(master, state);
 }
 
 /** Structural equality of JSON values (key order ignored). */

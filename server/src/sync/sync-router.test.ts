@@ -50,4 +50,31 @@ describe.each(testTargets())('sync endpoints on %s', (target) => {
     ]);
     expect(stale.body.conflicts).toEqual([expect.objectContaining({ id: 'b', value: 2, rev: 2 })]);
   });
+
+  it('answers a push retried after its answer was lost with the master, and writes nothing', async () => {
+    await client.push('items', [{ newDocumentState: { id: 'c', value: 1, rev: 0 } }]);
+    await awaitPullHorizon(testDb.db);
+    const master = (await client.pull('items', null, 100)).body.documents.find(
+      (doc) => doc.id === 'c',
+    )!;
+    const edit = { assumedMasterState: master, newDocumentState: { ...master, value: 2 } };
+    expect((await client.push('items', [edit])).body.conflicts).toEqual([]);
+    // The till never heard that answer and sends the same rows again: it gets the master, at
+    // its new revision, to adopt; nothing is written.
+    const retried = await client.push('items', [edit]);
+    expect(retried.body.conflicts).toEqual([
+      expect.objectContaining({ id: 'c', value: 2, rev: 2 }),
+    ]);
+    // The till, holding the master now, pushes it back (as RxDB does after a conflict): that
+    // changes nothing, so nothing is written and the revision stays.
+    const adopted = retried.body.conflicts[0] as Record<string, unknown>;
+    const back = await client.push('items', [
+      { assumedMasterState: adopted, newDocumentState: adopted },
+    ]);
+    expect(back.body.conflicts).toEqual([]);
+    const { rows } = await testDb.db.query<{ rev: number }>(
+      `SELECT rev FROM sync_documents WHERE collection = 'items' AND id = 'c'`,
+    );
+    expect(rows).toEqual([{ rev: 2 }]);
+  });
 });
