@@ -70,7 +70,7 @@ describe('the terminal database', () => {
 
     const db = await openTerminalDatabase(testStorage, name);
     try {
-      expect(db.transactions.schema.version).toBe(1);
+      expect(db.transactions.schema.version).toBe(2);
       expect((await db.transactions.findOne(pending.id).exec())?.toJSON()).toMatchObject(pending);
     } finally {
       await db.close();

@@ -75,14 +75,14 @@ export const COLLECTION_NAMES = Object.keys(COLLECTIONS) as readonly CollectionN
 /**
  * RxDB migration strategies, to pass with COLLECTIONS to `addCollections` (RxDB's
  * migration-schema plugin must be added). A store created by an older schema version is
- * migrated when the collection opens. Members 1 only added an index: documents are kept as
- * they are.
+ * migrated when the collection opens. Members 1 only added an index, transactions 1 and 2 only
+ * allowed more: documents are kept as they are.
  */
 export const COLLECTION_MIGRATIONS: { readonly [C in CollectionName]: MigrationStrategies } = {
   program: {},
   members: { 1: (doc: unknown) => doc },
   accounts: {},
-  transactions: { 1: (doc: unknown) => doc },
+  transactions: { 1: (doc: unknown) => doc, 2: (doc: unknown) => doc },
   coupons: {},
   rewards: {},
   staff: {},

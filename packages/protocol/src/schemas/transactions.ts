@@ -116,7 +116,8 @@ export const TransactionDocObject = z.strictObject({
     .strictObject({
       balanceDelta: signed(),
       earned: points(),
-      redeemed: points(),
+      // Negative for a refund, which gives the redeemed points back.
+      redeemed: signed(),
       reversed: points(),
       spend: signed(),
       visits: signed(),
@@ -196,8 +197,9 @@ const jLabel = () => json.text(1, 64);
 export const transactionsRxSchema: RxJsonSchema<TransactionDoc> = {
   title: 'transactions',
   description: 'The insert-only ledger',
-  // 1: a birthday bonus may carry its year; the documents are unchanged (COLLECTION_MIGRATIONS).
-  version: 1,
+  // 1: a birthday bonus may carry its year. 2: `effects.redeemed` may be negative (a refund
+  // gives the redeemed points back). The documents are unchanged (COLLECTION_MIGRATIONS).
+  version: 2,
   primaryKey: 'id',
   type: 'object',
   additionalProperties: false,
@@ -261,7 +263,7 @@ export const transactionsRxSchema: RxJsonSchema<TransactionDoc> = {
       {
         balanceDelta: jSigned(),
         earned: jPoints(),
-        redeemed: jPoints(),
+        redeemed: jSigned(),
         reversed: jPoints(),
         spend: jSigned(),
         visits: jSigned(),
