@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Terminal } from '../terminal.js';
+import { couponDraftOf } from '../member-views.js';
 import { openTerminal } from './terminal-fixture.js';
 import type { OpenedTerminal } from './terminal-fixture.js';
 
@@ -14,6 +15,16 @@ interface Call {
 }
 
 let opened: OpenedTerminal | undefined;
+/** The last staff member signed in, signed in again after a restart. */
+let credentials: { staffId: string; pin: string } | undefined;
+
+/** What a till stores of a collection, as plain documents sorted by id. */
+async function stored(collection: 'members' | 'accounts' | 'transactions' | 'coupons' | 'reviews') {
+  const docs: { toMutableJSON(): unknown }[] = await terminal().database[collection].find().exec();
+  return docs
+    .map((doc) => doc.toMutableJSON() as Record<string, unknown>)
+    .sort((a, b) => String(a['id']).localeCompare(String(b['id'])));
+}
 
 function terminal(): Terminal {
   if (!opened) throw new Error('open the terminal first');
@@ -27,17 +38,78 @@ const methods: Record<string, (...args: never[]) => unknown> = {
     if (!enrolled.ok) throw new Error(enrolled.refusal.message);
     return enrolled.value;
   },
-  login: (staffId: string, pin: string) => terminal().login(staffId, pin),
+  async login(staffId: string, pin: string) {
+    const result = await terminal().login(staffId, pin);
+    if (result.ok) credentials = { staffId, pin };
+    return result;
+  },
   staffCount: async () => (await terminal().listStaff()).length,
   enrollMember: (input: never) => terminal().enrollMember(input),
   lookupByPhone: (phone: string) => terminal().lookupByPhone(phone),
   memberCard: (id: string) => terminal().memberCard(id),
   checkout: (input: never) => terminal().checkout(input),
+  previewCheckout: (input: never) => terminal().previewCheckout(input),
+  refund: (checkoutId: string) => terminal().refund(checkoutId),
+  editProfile: (id: string, patch: never) => terminal().editProfile(id, patch),
+  searchMembers: (query: string) => terminal().searchMembers(query),
   adjustPoints: (id: string, points: number, reason: string) =>
     terminal().adjustPoints(id, points, reason),
   program: () => terminal().program(),
   status: () => terminal().status,
   cut: () => opened?.network.cut(),
+  /** Lose the server's answers to pushes (the server has done the work) until `keepAnswers`. */
+  loseAnswers: () => opened?.network.dropAnswers((url) => url.endsWith('/push')),
+  keepAnswers: () => opened?.network.stopDropping(),
+  /** Moves this till's clock (ms, either way). */
+  skewClock: (ms: number) => opened?.clock.advance(ms),
+  /**
+   * Closes the terminal and opens it again on the same storage, network and clock, as after a
+   * restart of the app, and signs the last staff member in again.
+   */
+  async restart() {
+    if (!opened) throw new Error('open the terminal first');
+    const { name, network, clock } = opened;
+    await opened.terminal.close();
+    opened = await openTerminal({ name, network, clock });
+    if (credentials) {
+      const login = await opened.terminal.login(credentials.staffId, credentials.pin);
+      if (!login.ok) throw new Error(`login after restart: ${login.refusal.message}`);
+    }
+  },
+  /** Resolves the open review at `pick` (0–1) of this till's list, if there is one. */
+  async resolveOpenReview(pick: number) {
+    const open = await terminal().listReviews('open');
+    if (!open.ok) return open;
+    const item = open.value[Math.floor(pick * open.value.length)];
+    if (!item) return { ok: true, value: undefined };
+    return terminal().resolveReview(item.review.id, 'Checked at the till');
+  },
+  /** Renames the coupon with this code, as a manager editing it on this till. */
+  async renameCoupon(code: string, name: string) {
+    const coupons = await terminal().listCoupons();
+    if (!coupons.ok) return coupons;
+    const coupon = coupons.value.find((each) => each.code === code);
+    if (!coupon) throw new Error(`no coupon ${code} on this till`);
+    return terminal().saveCoupon({ ...couponDraftOf(coupon), name });
+  },
+  /** The members this till stores: id, phone and status. */
+  async members() {
+    return (await stored('members')).map((doc) => ({
+      id: doc['id'] as string,
+      phone: doc['phone'] as string,
+      status: doc['status'] as string,
+    }));
+  },
+  /** Everything this till stores of the collections the server decides (sorted by id). */
+  async snapshot() {
+    return {
+      members: await stored('members'),
+      accounts: await stored('accounts'),
+      transactions: await stored('transactions'),
+      coupons: await stored('coupons'),
+      reviews: await stored('reviews'),
+    };
+  },
   restore: () => {
     opened?.network.restore();
     terminal().syncNow();
