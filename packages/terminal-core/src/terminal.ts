@@ -1244,10 +1244,13 @@ export class Terminal {
     });
   }
 
+  /**
+   * Redeems one unit of a catalog reward. One unit per transaction: the server counts a
+   * reward's stock by its redemptions (more units are more redemptions).
+   */
   async redeemReward(
     memberId: string,
     rewardId: string,
-    quantity = 1,
   ): Promise<
     Result<
       { transactionId: string; pointsRedeemed: number; balance: number },
@@ -1281,7 +1284,7 @@ export class Terminal {
       reward: reward as never,
       balance: view.balance,
       tierId: view.tierId,
-      quantity,
+      quantity: 1,
       stock,
       at,
       program,
