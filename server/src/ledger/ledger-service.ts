@@ -238,9 +238,16 @@ async function rejectChangedBody(ctx: LedgerContext, master: SyncDocument, state
     },
     ctx.now,
   );
+  const pushed = terminalBody(state) as unknown as Record<string, unknown>;
+  const original = terminalBody(master) as unknown as Record<string, unknown>;
+  const fields = [...new Set([...Object.keys(pushed), ...Object.keys(original)])]
+    .filter((field) => !jsonEqual(pushed[field], original[field]))
+    .sort();
   logger.warn('transaction refused: same id, different body; the original stands', {
     transactionId: id,
     terminalId: state['terminalId'],
+    // Names only: the values may be personal.
+    fields,
     reviewOpened: opened,
   });
   ctx.tx.afterCommit(() =>
