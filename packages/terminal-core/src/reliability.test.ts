@@ -1,14 +1,16 @@
 /**
  * DESIGN.md's reliability bar over random schedules. Three tills, each in its own worker thread,
- * sell (with coupons and redemptions), enroll (the same phones, so duplicates are enrolled
- * offline and merged), edit profiles, adjust points, refund, resolve reviews and edit a
+ * sell (with coupons and redemptions), redeem a reward in short stock, enroll (the same
+ * phones, so duplicates are enrolled offline and merged; some invited by a member, some with
+ * their birthday today), edit profiles, adjust points, refund, resolve reviews and edit a
  * coupon. All the while their networks
  * are cut and restored, the server's answers to their pushes are lost, the tills restart, their
  * clocks drift, and the server stops and starts again. Once everything heals:
  *
  * - every transaction a till made is on the server exactly once, and nothing else is;
  * - every member's account is the fold of its ledger (and its merged duplicates') under the
- *   program, and every coupon's usage is the count of its accepted uses;
+ *   program, every coupon's usage is the count of its accepted uses, and every reward's the
+ *   count of its redemptions;
  * - every till stores what the server stores and shows the server's balances.
  *
  * Each schedule comes from a seed; a failure names it. More schedules:
@@ -22,11 +24,12 @@ import type {
   CouponDoc,
   MemberDoc,
   ProgramDoc,
+  RewardDoc,
   TransactionDoc,
 } from '@tillpoint/protocol';
 import type { CheckoutPlan } from './checkout.js';
 import type { MemberCard, Receipt, TerminalStatus } from './terminal.js';
-import { SyncServer, couponDoc } from './test-support/sync-server.js';
+import { SyncServer, couponDoc, rewardDoc } from './test-support/sync-server.js';
 import { waitFor } from './test-support/terminal-fixture.js';
 import { WorkerTerminal } from './test-support/worker-terminal.js';
 
@@ -58,6 +61,7 @@ const ACTIONS = [
   ['edit', 8],
   ['adjust', 5],
   ['refund', 5],
+  ['reward', 4],
   ['resolve-review', 3],
   ['edit-coupon', 3],
   ['network', 10],
@@ -102,6 +106,7 @@ class Made {
   readonly checkouts = new Map<string, string>();
   readonly adjustments = new Set<string>();
   readonly refunds = new Set<string>();
+  readonly rewards = new Set<string>();
   readonly refunded = new Set<string>();
   readonly counts = new Map<string, number>();
 
@@ -133,13 +138,16 @@ class Till {
   }
 }
 
-type Snapshot = Record<'members' | 'accounts' | 'transactions' | 'coupons' | 'reviews', Doc[]>;
+type Snapshot = Record<
+  'members' | 'accounts' | 'transactions' | 'coupons' | 'rewards' | 'reviews',
+  Doc[]
+>;
 type Doc = Record<string, unknown>;
 
 async function runStep(till: Till, plan: Plan, made: Made): Promise<void> {
   const [r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0] = plan.r;
   const members = async () =>
-    (await till.call<{ id: string; status: string }[]>('members')).filter(
+    (await till.call<{ id: string; status: string; referralCode: string }[]>('members')).filter(
       (member) => member.status !== 'erased',
     );
   switch (plan.kind) {
@@ -169,9 +177,14 @@ async function runStep(till: Till, plan: Plan, made: Made): Promise<void> {
     }
     case 'enroll': {
       const phone = pickFrom(PHONES, r0) as string;
+      const input: Record<string, unknown> = { phone, name: `Guest ${Math.floor(r1 * 1000)}` };
+      // Invited by a member this till knows; born on this day (bonus at the first checkout).
+      const inviter = r2 < 0.4 ? pickFrom(await members(), r3) : undefined;
+      if (inviter) input['referralCode'] = inviter.referralCode;
+      if (r4 < 0.3) input['birthday'] = `1990-${new Date().toISOString().slice(5, 10)}`;
       const enrolled = await till.call<Result<{ card: MemberCard; created: boolean }>>(
         'enrollMember',
-        { phone, name: `Guest ${Math.floor(r1 * 1000)}` },
+        input,
       );
       made.count(
         enrolled.ok ? (enrolled.value.created ? 'enroll' : 'enroll, found') : 'enroll refused',
@@ -217,6 +230,20 @@ async function runStep(till: Till, plan: Plan, made: Made): Promise<void> {
         made.refunded.add(checkoutId);
         made.count('refund');
       } else made.count(`refund refused (${refunded.refusal.code})`);
+      return;
+    }
+    case 'reward': {
+      const member = pickFrom(await members(), r0);
+      if (!member) return;
+      const redeemed = await till.call<Result<{ transactionId: string }>>(
+        'redeemReward',
+        member.id,
+        'r-mug',
+      );
+      if (redeemed.ok) {
+        made.rewards.add(redeemed.value.transactionId);
+        made.count('reward');
+      } else made.count(`reward refused (${redeemed.refusal.code})`);
       return;
     }
     case 'resolve-review': {
@@ -274,6 +301,7 @@ async function serverSnapshot(server: SyncServer): Promise<Snapshot> {
     accounts: withoutDeleted(await server.pull('accounts')),
     transactions: withoutDeleted(await server.pull('transactions')),
     coupons: withoutDeleted(await server.pull('coupons')),
+    rewards: withoutDeleted(await server.pull('rewards')),
     reviews: withoutDeleted(await server.pull('reviews')),
   };
 }
@@ -350,6 +378,7 @@ describe('reliability over random schedules', () => {
       server = await SyncServer.start();
       const central = server;
       await central.addStaff({ id: MANAGER.id, role: 'manager', pin: MANAGER.pin });
+      await central.seed('rewards', [rewardDoc({ id: 'r-mug', pointsCost: 300, stock: 4 })]);
       await central.seed('coupons', [
         couponDoc({ id: 'c-ten', code: 'TENOFF', value: 10_00, usageLimit: 6, perMemberLimit: 2 }),
       ]);
@@ -446,6 +475,7 @@ describe('reliability over random schedules', () => {
       expect(ofKind('checkout'), context).toEqual([...made.checkouts.keys()].sort());
       expect(ofKind('adjustment'), context).toEqual([...made.adjustments].sort());
       expect(ofKind('refund'), context).toEqual([...made.refunds].sort());
+      expect(ofKind('reward-redemption'), context).toEqual([...made.rewards].sort());
       for (const tx of transactions) {
         expect(typeof tx.seq, `${context}: ${tx.id} has its seq`).toBe('number');
       }
@@ -491,6 +521,18 @@ describe('reliability over random schedules', () => {
       for (const coupon of coupons) {
         const uses = transactions.filter((tx) => tx.effects?.couponUse?.couponId === coupon.id);
         expect(coupon.usage.used, `${context}: uses of ${coupon.code}`).toBe(uses.length);
+      }
+
+      for (const reward of state.rewards as unknown as RewardDoc[]) {
+        const redemptions = transactions.filter(
+          (tx) =>
+            tx.kind === 'reward-redemption' &&
+            tx.rewardId === reward.id &&
+            tx.outcome?.status !== 'refused',
+        );
+        expect(reward.usage.redeemed, `${context}: redemptions of ${reward.id}`).toBe(
+          redemptions.length,
+        );
       }
 
       // And every till shows the server's balances.

@@ -19,7 +19,9 @@ let opened: OpenedTerminal | undefined;
 let credentials: { staffId: string; pin: string } | undefined;
 
 /** What a till stores of a collection, as plain documents sorted by id. */
-async function stored(collection: 'members' | 'accounts' | 'transactions' | 'coupons' | 'reviews') {
+async function stored(
+  collection: 'members' | 'accounts' | 'transactions' | 'coupons' | 'rewards' | 'reviews',
+) {
   const docs: { toMutableJSON(): unknown }[] = await terminal().database[collection].find().exec();
   return docs
     .map((doc) => doc.toMutableJSON() as Record<string, unknown>)
@@ -92,12 +94,14 @@ const methods: Record<string, (...args: never[]) => unknown> = {
     if (!coupon) throw new Error(`no coupon ${code} on this till`);
     return terminal().saveCoupon({ ...couponDraftOf(coupon), name });
   },
-  /** The members this till stores: id, phone and status. */
+  redeemReward: (memberId: string, rewardId: string) => terminal().redeemReward(memberId, rewardId),
+  /** The members this till stores: id, phone, status and referral code. */
   async members() {
     return (await stored('members')).map((doc) => ({
       id: doc['id'] as string,
       phone: doc['phone'] as string,
       status: doc['status'] as string,
+      referralCode: doc['referralCode'] as string,
     }));
   },
   /** Everything this till stores of the collections the server decides (sorted by id). */
@@ -107,6 +111,7 @@ const methods: Record<string, (...args: never[]) => unknown> = {
       accounts: await stored('accounts'),
       transactions: await stored('transactions'),
       coupons: await stored('coupons'),
+      rewards: await stored('rewards'),
       reviews: await stored('reviews'),
     };
   },
