@@ -32,6 +32,7 @@ import type { MemberCard, Receipt, TerminalStatus } from './terminal.js';
 import { SyncServer, couponDoc, rewardDoc } from './test-support/sync-server.js';
 import { waitFor } from './test-support/terminal-fixture.js';
 import { WorkerTerminal } from './test-support/worker-terminal.js';
+import { testTargets } from '../../../server/src/test-support/test-database.js';
 
 const SEEDS = (process.env['RELIABILITY_SEEDS'] ?? '1,2')
   .split(',')
@@ -369,13 +370,13 @@ afterEach(async () => {
   server = undefined;
 });
 
-describe('reliability over random schedules', () => {
+describe.each(testTargets())('reliability over random schedules, server on %s', (target) => {
   it.each(SEEDS)(
     'seed %i: after partitions, lost answers, restarts, clock drift and a server restart, everything converges',
     async (seed) => {
       const random = seeded(seed);
       const made = new Made();
-      server = await SyncServer.start();
+      server = await SyncServer.start({}, target);
       const central = server;
       await central.addStaff({ id: MANAGER.id, role: 'manager', pin: MANAGER.pin });
       await central.seed('rewards', [rewardDoc({ id: 'r-mug', pointsCost: 300, stock: 4 })]);
@@ -434,7 +435,7 @@ describe('reliability over random schedules', () => {
         if (till.losingAnswers) await till.call('keepAnswers');
         await till.call('restore');
       }
-      const context = `seed ${seed}, ${ROUNDS} rounds: ${made.summary()}`;
+      const context = `${target}, seed ${seed}, ${ROUNDS} rounds: ${made.summary()}`;
       let statuses: TerminalStatus[];
       const pushed = Date.now() + 60_000;
       for (;;) {

@@ -1,9 +1,12 @@
 /**
- * A real sync server (PGlite, every protocol collection with the ledger) for the terminal's
- * tests, which can be stopped and started again on the same port and database.
+ * A real sync server (PGlite by default, every protocol collection with the ledger) for the
+ * terminal's tests, which can be stopped and started again on the same port and database.
  */
 import { createTestDatabase } from '../../../../server/src/test-support/test-database.js';
-import type { TestDatabase } from '../../../../server/src/test-support/test-database.js';
+import type {
+  TestDatabase,
+  TestTarget,
+} from '../../../../server/src/test-support/test-database.js';
 import {
   TestClient,
   enrollTestTerminal,
@@ -32,9 +35,15 @@ export class SyncServer {
     private readonly env: Readonly<Record<string, string>> = {},
   ) {}
 
-  /** `env`: more server settings (e.g. a smaller MAX_BODY_BYTES). */
-  static async start(env: Readonly<Record<string, string>> = {}): Promise<SyncServer> {
-    const database = await createTestDatabase('pglite');
+  /**
+   * `env`: more server settings (e.g. a smaller MAX_BODY_BYTES). `target`: the embedded
+   * database, or a fresh database on the PostgreSQL of TEST_DATABASE_URL.
+   */
+  static async start(
+    env: Readonly<Record<string, string>> = {},
+    target: TestTarget = 'pglite',
+  ): Promise<SyncServer> {
+    const database = await createTestDatabase(target);
     const server = new SyncServer(database, env);
     await server.startAgain();
     const { token } = await enrollTestTerminal(server.running, server.storeId);
