@@ -12,7 +12,7 @@ import {
   COLLECTION_MIGRATIONS,
   COLLECTION_NAMES,
   canonicalJson,
-  mergeFieldwise,
+  mergeMemberVersions,
 } from '@tillpoint/protocol';
 import type { CollectionDocuments, CollectionName, MemberDoc } from '@tillpoint/protocol';
 
@@ -58,14 +58,15 @@ const MEMBER_UNCLOCKED = ['id', 'createdAt', 'createdBy', 'rev', 'updatedAt', '_
 
 /**
  * Members merge field by field: each field keeps the edit with the later hybrid logical clock,
- * so two terminals editing different fields both survive. The result carries the server's
- * revision, so pushing it again is not a conflict.
+ * so two terminals editing different fields both survive, and the server's erasure or merge of
+ * the member stays (`mergeMemberVersions`, the server's rule: anything else is a document it
+ * refuses). The result carries the server's revision, so pushing it again is not a conflict.
  */
 export function mergeMember(
   local: WithDeleted<MemberDoc>,
   master: WithDeleted<MemberDoc>,
 ): WithDeleted<MemberDoc> {
-  const merged = mergeFieldwise(local, master) as unknown as Record<string, unknown>;
+  const merged = mergeMemberVersions(master, local) as unknown as Record<string, unknown>;
   for (const field of MEMBER_UNCLOCKED) {
     const value = (master as unknown as Record<string, unknown>)[field];
     if (value === undefined) delete merged[field];

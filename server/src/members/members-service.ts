@@ -1,5 +1,5 @@
 /**
- * Members: profile edits merged field by field (hybrid logical clocks, `mergeFieldwise` of
+ * Members: profile edits merged field by field (hybrid logical clocks, `mergeMemberVersions` of
  * @tillpoint/protocol), one phone number per live member, and duplicate enrollments merged
  * into the earliest member (createdAt, then id) with the ledgers folded together.
  */
@@ -8,7 +8,8 @@ import {
   compareHlc,
   formatHlc,
   hlcTick,
-  mergeFieldwise,
+  keepServerDecisions,
+  mergeMemberVersions,
   parseHlc,
 } from '@tillpoint/protocol';
 import type { Hlc, MemberDoc } from '@tillpoint/protocol';
@@ -83,8 +84,9 @@ function sameFields(a: Readonly<Record<string, unknown>>, b: Readonly<Record<str
 
 /**
  * The document the server keeps for one pushed row: the pushed state when it was based on the
- * current revision, else the field-by-field merge of master and pushed state. A merge the
- * server made stays (only erasure moves a merged member on), and an erasure stays.
+ * current revision, else the field-by-field merge of master and pushed state. Either way an
+ * erasure stays, and a merge the server made stays (`keepServerDecisions`, the rule a till's
+ * conflict handler applies too).
  */
 function candidateFor(
   master: SyncDocument | undefined,
@@ -96,23 +98,14 @@ function candidateFor(
   if (master['status'] === 'erased') {
     return { ...fieldsOf(master), _deleted: master['_deleted'] === true };
   }
-  const candidate: MemberState = basedOnMaster
-    ? { ...fieldsOf(state), _deleted: state['_deleted'] === true }
+  const before = fieldsOf(master);
+  const pushed = fieldsOf(state);
+  return basedOnMaster
+    ? { ...keepServerDecisions(before, pushed), _deleted: state['_deleted'] === true }
     : {
-        ...mergeFieldwise(fieldsOf(master), fieldsOf(state)),
+        ...mergeMemberVersions(before, pushed),
         _deleted: master['_deleted'] === true || state['_deleted'] === true,
       };
-  const before = fieldsOf(master);
-  if (before.status === 'merged' && candidate.status !== 'erased') {
-    candidate.status = 'merged';
-    candidate.mergedInto = before.mergedInto as string;
-    candidate.fieldClocks = {
-      ...candidate.fieldClocks,
-      status: before.fieldClocks.status,
-      mergedInto: before.fieldClocks.mergedInto,
-    };
-  }
-  return candidate;
 }
 
 export const membersPushHandler: PushHandler = async (ctx, rows) => {
