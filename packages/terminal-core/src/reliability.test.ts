@@ -5,7 +5,8 @@
  * birthday today), edit profiles, adjust points, refund, resolve reviews and edit a coupon. Now
  * and then the operator erases a member (a privacy request) on the server. All the while their
  * networks are cut and restored, the server's answers to their pushes are lost, the tills
- * restart, their clocks drift, and the server stops and starts again. Once everything heals:
+ * restart, their clocks drift, and the server stops and starts again (one of two server
+ * processes on the same database: the third till talks to the other). Once everything heals:
  *
  * - every transaction a till made is on the server exactly once, and nothing else is;
  * - an erased member stays erased;
@@ -404,10 +405,14 @@ describe.each(testTargets())('reliability over random schedules, server on %s', 
         200,
       );
 
+      // The last till talks to a second server process on the same database, which stays up
+      // when the first stops.
+      const secondUrl = await central.startSecond();
       tills = Array.from({ length: TILLS }, (_, index) => new Till(index, WorkerTerminal.start()));
       await Promise.all(
         tills.map(async (till) => {
-          await till.call('open', central.url, await central.enrollmentCode());
+          const url = till.index === TILLS - 1 ? secondUrl : central.url;
+          await till.call('open', url, await central.enrollmentCode());
           await waitFor(async () => (await till.call<number>('staffCount')) === 1, 'staff');
           await waitFor(
             async () => (await till.call<{ version: number }>('program')).version === 2,

@@ -90,7 +90,36 @@ export class SyncServer {
     await closing;
   }
 
+  #second: { server: RunningServer; close: () => Promise<void> } | undefined;
+
+  /**
+   * A second server process on the same database, as the chain runs several: its own pool,
+   * listener and caches on PostgreSQL (on PGlite, one process, it shares the connection). It
+   * stays up when the first one stops. Returns its URL.
+   */
+  async startSecond(): Promise<string> {
+    if (this.#second) return this.#second.server.url;
+    const db =
+      this.database.target === 'postgres' ? await this.database.openAnother() : this.database.db;
+    const server = await startTestServer(db, {
+      registry: createSyncCollections(),
+      env: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000', ...this.env },
+    });
+    this.#second = {
+      server,
+      close: async () => {
+        const closing = server.close();
+        server.http.closeAllConnections();
+        await closing;
+        if (db !== this.database.db) await db.close();
+      },
+    };
+    return server.url;
+  }
+
   async dispose(): Promise<void> {
+    await this.#second?.close();
+    this.#second = undefined;
     await this.stop();
     await this.database.dispose();
   }
