@@ -37,6 +37,7 @@ import { waitFor } from './test-support/terminal-fixture.js';
 import { WorkerTerminal } from './test-support/worker-terminal.js';
 import { testTargets } from '../../../server/src/test-support/test-database.js';
 import { eraseMember } from '../../../server/src/members/privacy.js';
+import { seededRandom } from '../../../server/src/demo/demo-data.js';
 
 const SEEDS = (process.env['RELIABILITY_SEEDS'] ?? '1,2')
   .split(',')
@@ -47,18 +48,6 @@ const PHONES = Array.from({ length: 10 }, (_, index) => `+1212555${String(1000 +
 const MANAGER = { id: 'manager-rel', pin: '7373' };
 /** A till's clock stays within this of the real time. */
 const MAX_SKEW_MS = 20 * 60_000;
-
-/** mulberry32: a small seeded generator, enough to replay a schedule. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const ACTIONS = [
   ['checkout', 34],
@@ -379,7 +368,7 @@ describe.each(testTargets())('reliability over random schedules, server on %s', 
   it.each(SEEDS)(
     'seed %i: after partitions, lost answers, restarts, clock drift and a server restart, everything converges',
     async (seed) => {
-      const random = seeded(seed);
+      const random = seededRandom(seed);
       const made = new Made();
       server = await SyncServer.start({}, target);
       const central = server;
