@@ -53,7 +53,6 @@ const methods: Record<string, (...args: never[]) => unknown> = {
   previewCheckout: (input: never) => terminal().previewCheckout(input),
   refund: (checkoutId: string) => terminal().refund(checkoutId),
   editProfile: (id: string, patch: never) => terminal().editProfile(id, patch),
-  searchMembers: (query: string) => terminal().searchMembers(query),
   adjustPoints: (id: string, points: number, reason: string) =>
     terminal().adjustPoints(id, points, reason),
   program: () => terminal().program(),
