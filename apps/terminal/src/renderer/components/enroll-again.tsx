@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { errorText } from '../format.js';
 import { useApp } from '../store.js';
 import { ProblemText } from './feedback.js';
 import { TextField } from './text-field.js';
+import { useTerminalAction } from './use-terminal-action.js';
 
 /**
  * When the server no longer accepts this till's token (revoked, or a server that does not know
@@ -12,27 +12,17 @@ import { TextField } from './text-field.js';
  */
 export function EnrollAgain() {
   const status = useApp((state) => state.status);
-  const terminal = useApp((state) => state.terminal);
+  const { terminal, problem, busy, run } = useTerminalAction();
   const [code, setCode] = useState('');
-  const [problem, setProblem] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const refused = status?.error?.code === 'token-revoked' || status?.error?.code === 'unauthorized';
   if (!terminal || !refused) return null;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (!terminal || busy) return;
-    setProblem(undefined);
-    setBusy(true);
-    try {
-      const result = await terminal.enrollTerminal(terminal.serverUrl ?? '', code);
-      if (!result.ok) setProblem(result.refusal.message);
-      else setCode('');
-    } catch (error) {
-      setProblem(errorText(error));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      (till) => till.enrollTerminal(till.serverUrl ?? '', code),
+      () => setCode(''),
+    );
   }
 
   return (

@@ -9,8 +9,9 @@ import { ColumnHeads } from '../components/column-heads.js';
 import { ProblemText } from '../components/feedback.js';
 import { TextField } from '../components/text-field.js';
 import { useTerminalLoad } from '../components/use-terminal-load.js';
-import { errorText, money } from '../format.js';
+import { money } from '../format.js';
 import { useApp } from '../store.js';
+import { useTerminalAction } from '../components/use-terminal-action.js';
 
 interface CouponForm {
   readonly code: string;
@@ -333,10 +334,8 @@ function CouponEditor({
   readonly tiers: ProgramSettings['tiers']['list'];
   readonly onDone: (message?: string) => void;
 }) {
-  const terminal = useApp((state) => state.terminal);
   const [form, setForm] = useState<CouponForm>(editing ? formOf(editing, currency) : EMPTY_FORM);
-  const [problem, setProblem] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { terminal, problem, setProblem, busy, run } = useTerminalAction();
   const set = (patch: Partial<CouponForm>) => setForm((current) => ({ ...current, ...patch }));
   const toggle = <T,>(list: readonly T[], item: T, on: boolean): T[] =>
     on ? [...list.filter((entry) => entry !== item), item] : list.filter((entry) => entry !== item);
@@ -349,19 +348,10 @@ function CouponEditor({
       setProblem(built.problem);
       return;
     }
-    setBusy(true);
-    try {
-      const result = await terminal.saveCoupon(built.draft);
-      if (!result.ok) {
-        setProblem(result.refusal.message);
-        return;
-      }
-      onDone(`Coupon ${result.value.code} saved.`);
-    } catch (error) {
-      setProblem(errorText(error));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      (till) => till.saveCoupon(built.draft),
+      (coupon) => onDone(`Coupon ${coupon.code} saved.`),
+    );
   }
 
   const text = (

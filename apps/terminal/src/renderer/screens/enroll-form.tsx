@@ -3,8 +3,9 @@ import type { FormEvent, KeyboardEvent } from 'react';
 import { ConsentChecks } from '../components/consent-checks.js';
 import { ProblemText } from '../components/feedback.js';
 import { TextField } from '../components/text-field.js';
-import { count, errorText } from '../format.js';
+import { count } from '../format.js';
 import { useApp } from '../store.js';
+import { useTerminalAction } from '../components/use-terminal-action.js';
 
 interface Props {
   readonly phone: string;
@@ -17,7 +18,6 @@ type EnrollConsent = (typeof ENROLL_CONSENTS)[number];
 
 /** A number nobody has: enroll the customer in a few keystrokes (name, Enter). */
 export function EnrollForm({ phone }: Props) {
-  const terminal = useApp((state) => state.terminal);
   const showMember = useApp((state) => state.showMember);
   const nextCustomer = useApp((state) => state.nextCustomer);
   const firstLoad = useApp((state) => state.status?.firstLoad);
@@ -31,33 +31,22 @@ export function EnrollForm({ phone }: Props) {
     specialOffers: false,
     birthdayOffers: false,
   });
-  const [problem, setProblem] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, run } = useTerminalAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (!terminal || busy) return;
-    setProblem(undefined);
-    setBusy(true);
-    try {
-      const result = await terminal.enrollMember({
-        phone,
-        name,
-        ...(email.trim() ? { email: email.trim() } : {}),
-        ...(birthday.trim() ? { birthday: birthday.trim() } : {}),
-        ...(referral.trim() ? { referralCode: referral.trim() } : {}),
-        consents,
-      });
-      if (!result.ok) {
-        setProblem(result.refusal.message);
-        return;
-      }
-      showMember(result.value.card);
-    } catch (error) {
-      setProblem(errorText(error));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      (till) =>
+        till.enrollMember({
+          phone,
+          name,
+          ...(email.trim() ? { email: email.trim() } : {}),
+          ...(birthday.trim() ? { birthday: birthday.trim() } : {}),
+          ...(referral.trim() ? { referralCode: referral.trim() } : {}),
+          consents,
+        }),
+      (value) => showMember(value.card),
+    );
   }
 
   // Enter on a checkbox submits too, as in the text fields (a checkbox alone would not).

@@ -4,9 +4,9 @@ import type { ReviewItem } from '@tillpoint/terminal-core';
 import { ProblemText } from '../components/feedback.js';
 import { TextField } from '../components/text-field.js';
 import { useTerminalLoad } from '../components/use-terminal-load.js';
-import { errorText } from '../format.js';
 import { useApp } from '../store.js';
 import { reviewLabel } from './member-tools.js';
+import { useTerminalAction } from '../components/use-terminal-action.js';
 
 /** A detail value as one short line, whatever the server put there. */
 function detailText(value: unknown): string {
@@ -89,31 +89,15 @@ function ReviewCard({
   readonly item: ReviewItem;
   readonly onResolved: () => void;
 }) {
-  const terminal = useApp((state) => state.terminal);
   const [note, setNote] = useState('');
-  const [problem, setProblem] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, run } = useTerminalAction();
   const { review, member } = item;
   const details = Object.entries(review.details ?? {}).slice(0, 20);
   const headingId = `review-${review.id}`;
 
   async function resolve(event: FormEvent) {
     event.preventDefault();
-    if (!terminal || busy) return;
-    setBusy(true);
-    try {
-      const result = await terminal.resolveReview(review.id, note);
-      if (!result.ok) {
-        setProblem(result.refusal.message);
-        return;
-      }
-      setProblem(undefined);
-      onResolved();
-    } catch (error) {
-      setProblem(errorText(error));
-    } finally {
-      setBusy(false);
-    }
+    await run((till) => till.resolveReview(review.id, note), onResolved);
   }
 
   return (

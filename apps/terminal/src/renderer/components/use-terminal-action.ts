@@ -1,0 +1,39 @@
+import { useState } from 'react';
+import type { Result } from '@tillpoint/loyalty';
+import type { Terminal } from '@tillpoint/terminal-core';
+import { errorText } from '../format.js';
+import { useApp } from '../store.js';
+
+/**
+ * A form's one action on the till at a time: while it runs `busy` is set; a refusal or an error
+ * shows as `problem` (in plain words); on success `done` gets the value. A second submit while
+ * busy, or before the till is open, does nothing.
+ */
+export function useTerminalAction() {
+  const terminal = useApp((state) => state.terminal);
+  const [problem, setProblem] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  async function run<T>(
+    action: (terminal: Terminal) => Promise<Result<T>>,
+    done: (value: T) => void | Promise<void>,
+  ): Promise<void> {
+    if (!terminal || busy) return;
+    setProblem(undefined);
+    setBusy(true);
+    try {
+      const result = await action(terminal);
+      if (!result.ok) {
+        setProblem(result.refusal.message);
+        return;
+      }
+      await done(result.value);
+    } catch (error) {
+      setProblem(errorText(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return { terminal, problem, setProblem, busy, run };
+}
