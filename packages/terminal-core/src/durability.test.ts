@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountDoc, TransactionDoc } from '@tillpoint/protocol';
 import { SyncServer } from './test-support/sync-server.js';
-import { openTerminal, waitFor } from './test-support/terminal-fixture.js';
+import { enrollAndSignIn, openTerminal, waitFor } from './test-support/terminal-fixture.js';
 import type { OpenedTerminal } from './test-support/terminal-fixture.js';
 
 let server: SyncServer;
@@ -19,14 +19,7 @@ afterAll(async () => {
 
 async function enrolledAndSignedIn(name?: string): Promise<OpenedTerminal> {
   const opened = await openTerminal(name ? { name } : {});
-  const enrollment = await opened.terminal.enrollTerminal(
-    server.url,
-    await server.enrollmentCode(),
-  );
-  expect(enrollment.ok).toBe(true);
-  await waitFor(async () => (await opened.terminal.listStaff()).length > 0, 'staff');
-  expect((await opened.terminal.login('cashier-bo', '4321')).ok).toBe(true);
-  return opened;
+  return enrollAndSignIn(opened, server, { id: 'cashier-bo', pin: '4321' });
 }
 
 async function serverLedger(memberId: string) {

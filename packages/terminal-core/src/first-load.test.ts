@@ -11,7 +11,12 @@ import { writeDocuments } from '../../../server/src/sync/document-store.js';
 import { createUuidV7Generator, cryptoRandom, systemClock } from './ids.js';
 import { firstLoadKey } from './first-load.js';
 import { SyncServer } from './test-support/sync-server.js';
-import { openTerminal, uniqueName, waitFor } from './test-support/terminal-fixture.js';
+import {
+  enrollAndSignIn,
+  openTerminal,
+  uniqueName,
+  waitFor,
+} from './test-support/terminal-fixture.js';
 import type { OpenedTerminal } from './test-support/terminal-fixture.js';
 import { Network } from './test-support/network.js';
 import type { FetchLike } from './transport.js';
@@ -355,14 +360,11 @@ describe('a local write during a first load that fails part-way', () => {
       }
       return network.fetch(input, init);
     };
-    let opened = await openTerminal({ name, network, deps: { fetch, sync } });
-    const enrolled = await opened.terminal.enrollTerminal(
-      server.url,
-      await server.enrollmentCode(),
+    let opened = await enrollAndSignIn(
+      await openTerminal({ name, network, deps: { fetch, sync } }),
+      server,
+      { id: 'manager-max', pin: '9876' },
     );
-    expect(enrolled.ok).toBe(true);
-    await waitFor(async () => (await opened.terminal.listStaff()).length > 0, 'the staff');
-    expect((await opened.terminal.login('manager-max', '9876')).ok).toBe(true);
     await waitFor(() => pulls > 2, 'the load to fail');
     const phone = restart ? '+12125559002' : '+12125559001';
     const member = value(await opened.terminal.enrollMember({ phone, name: 'Written Meanwhile' }));

@@ -11,7 +11,12 @@ import { UUID_V7_PATTERN } from '@tillpoint/protocol';
 import { createUuidV7Generator, cryptoRandom, systemClock } from './ids.js';
 import { referralClaimId } from './terminal.js';
 import { SyncServer } from './test-support/sync-server.js';
-import { openTerminal, uniqueName, waitFor } from './test-support/terminal-fixture.js';
+import {
+  enrollAndSignIn,
+  openTerminal,
+  uniqueName,
+  waitFor,
+} from './test-support/terminal-fixture.js';
 import type { OpenedTerminal } from './test-support/terminal-fixture.js';
 import { Network } from './test-support/network.js';
 
@@ -28,16 +33,7 @@ afterAll(async () => {
 
 async function till(name: string, network: Network, enroll: boolean): Promise<OpenedTerminal> {
   const opened = await openTerminal({ name, network });
-  if (enroll) {
-    const enrolled = await opened.terminal.enrollTerminal(
-      server.url,
-      await server.enrollmentCode(),
-    );
-    expect(enrolled.ok).toBe(true);
-  }
-  await waitFor(async () => (await opened.terminal.listStaff()).length > 0, 'the staff');
-  expect((await opened.terminal.login('cashier-ann', '1234')).ok).toBe(true);
-  return opened;
+  return enrollAndSignIn(opened, server, { id: 'cashier-ann', pin: '1234' }, enroll);
 }
 
 describe('referral claims', () => {

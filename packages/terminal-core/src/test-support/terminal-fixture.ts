@@ -74,6 +74,35 @@ export async function openTerminal(
   return { terminal, network, clock, name };
 }
 
+/** What enrolling needs of a sync server (test-support/sync-server.ts). */
+export interface EnrollingServer {
+  readonly url: string;
+  enrollmentCode(): Promise<string>;
+}
+
+/**
+ * Enrolls an opened terminal with `server` (unless `enroll` is false: reopened, it is enrolled
+ * already), waits for the staff to arrive and signs `staff` in. Throws with the refusal.
+ */
+export async function enrollAndSignIn(
+  opened: OpenedTerminal,
+  server: EnrollingServer,
+  staff: { readonly id: string; readonly pin: string },
+  enroll = true,
+): Promise<OpenedTerminal> {
+  if (enroll) {
+    const enrolled = await opened.terminal.enrollTerminal(
+      server.url,
+      await server.enrollmentCode(),
+    );
+    if (!enrolled.ok) throw new Error(`enrollment refused: ${enrolled.refusal.message}`);
+  }
+  await waitFor(async () => (await opened.terminal.listStaff()).length > 0, 'the staff');
+  const login = await opened.terminal.login(staff.id, staff.pin);
+  if (!login.ok) throw new Error(`sign-in refused: ${login.refusal.message}`);
+  return opened;
+}
+
 /** Polls until `check` returns a value other than undefined/false. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
