@@ -33,7 +33,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import http from 'node:http';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,9 @@ const MEMBERS_PER_TERMINAL = Number(env['BENCH_MEMBERS_PER_TERMINAL'] ?? 20);
 /** Saturated phase: checkouts per push, and how long (0 skips the phase). */
 const BATCH = Number(env['BENCH_BATCH'] ?? 20);
 const SECONDS = Number(env['BENCH_SECONDS'] ?? 15);
+/** Every measured push as `sent ms, latency ms, rows, server` lines, to see when slow ones happen. */
+const TRACE_FILE = env['BENCH_TRACE'] ?? '';
+const traceLines: string[] = [];
 /** Paced phase: offered entries/s (all tills together), tried in this order. Empty skips it. */
 const RATES = (env['BENCH_RATES'] ?? '1000,2000,3000,4000,5000,6000,6500,7000,7500,8000')
   .split(',')
@@ -314,7 +317,13 @@ async function runLedgerLoad(
       { rows: docs.map((doc) => ({ newDocumentState: doc })) },
       terminal.token,
     );
-    latencies?.push(performance.now() - sent);
+    const took = performance.now() - sent;
+    latencies?.push(took);
+    if (latencies && TRACE_FILE) {
+      traceLines.push(
+        `${sent.toFixed(1)}\t${took.toFixed(2)}\t${docs.length}\t${terminal.serverUrl}`,
+      );
+    }
     if (result.status !== 200) return false;
     for (const doc of docs) acknowledged.push(doc.id);
     return true;
@@ -550,6 +559,7 @@ async function main(): Promise<void> {
       `load average (1, 5, 15 min) before pgbench: ${load.join(', ')}; ${os.cpus().length} CPUs`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
+    if (TRACE_FILE) writeFileSync(TRACE_FILE, `${traceLines.join('\n')}\n`);
     if (!exactlyOnce || recorded.total !== acknowledged.length) process.exitCode = 1;
   } finally {
     for (const child of children) child.kill('SIGTERM');
