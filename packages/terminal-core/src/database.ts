@@ -141,6 +141,15 @@ export interface LocalSettings {
   /** Seq and effects of own transactions the server applied, before the applied copy is stored. */
   acks: Record<string, { seq: number; balanceDelta: number }>;
   hlc: { ms: number; counter: number };
+  /** Own transactions the server refused for reasons of its own, kept aside (terminal.ts). */
+  held: Record<string, HeldTransaction>;
+}
+
+/** Why a transaction is held on this till, and since when (epoch ms). */
+export interface HeldTransaction {
+  readonly code: string;
+  readonly message: string;
+  readonly since: number;
 }
 
 export async function readLocal<K extends keyof LocalSettings>(

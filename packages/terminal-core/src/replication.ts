@@ -51,6 +51,13 @@ export interface SyncHooks {
   onStreamClosed(error: SyncError | undefined): void;
   onError(error: unknown): void;
   /**
+   * The server refused one of this till's transactions for a reason of its own (its answer
+   * names the row): a till bug, or a till and a server that disagree. Resolves once the
+   * transaction is kept as held; its push is then answered to RxDB as done, so the till's other
+   * sales are not held back behind it for ever. The terminal pushes held ones again itself.
+   */
+  onHeld?(transaction: Record<string, unknown>, error: SyncError): Promise<void>;
+  /**
    * A fresh till's first load of the chain: its progress while it runs (members stored, then
    * their accounts), undefined once it is complete. Not called on a till that has it.
    */
@@ -174,18 +181,43 @@ function parsePushResponse(body: unknown): Record<string, unknown>[] {
  */
 export const MAX_PUSH_REQUEST_BYTES = 1_000_000;
 
+/** A push row as sent. */
+export interface WireRow {
+  readonly assumedMasterState?: Record<string, unknown>;
+  readonly newDocumentState: Record<string, unknown>;
+}
+
+/**
+ * Called for a row the server refused for itself, before the push goes on without it: the row
+ * is then answered to RxDB as pushed, so it must be kept somewhere first (see `SyncHooks.onHeld`).
+ */
+export type SetAside = (row: WireRow, error: SyncError) => Promise<void>;
+
+/**
+ * The row of `part` that the server refused for itself: the one its answer names
+ * (`details.row`), or a lone row too large for it. Anything else (the whole request refused,
+ * the network, the server's trouble) is no row's fault.
+ */
+function refusedRow(error: unknown, part: readonly WireRow[]): number | undefined {
+  if (!(error instanceof SyncError) || error.kind !== 'refused') return undefined;
+  if (error.row !== undefined) return error.row < part.length ? error.row : undefined;
+  return part.length === 1 && error.status === 413 ? 0 : undefined;
+}
+
 /**
  * Sends a batch of push rows in requests of at most MAX_PUSH_REQUEST_BYTES, one after the
  * other, and halves a request the server still finds too large (413); the conflicts of all.
  * Each request commits on its own: when a later one fails the batch is pushed again, and the
- * rows already taken are answered as the replays they then are.
+ * rows already taken are answered as the replays they then are. With `setAside`, a row the
+ * server refuses for itself is handed to it and the others are pushed without it.
  */
 async function pushInParts(
   transport: Transport,
   name: CollectionName,
-  rows: readonly object[],
+  rows: readonly WireRow[],
+  setAside?: SetAside,
 ): Promise<Record<string, unknown>[]> {
-  const send = async (part: readonly object[]): Promise<Record<string, unknown>[]> => {
+  const send = async (part: readonly WireRow[]): Promise<Record<string, unknown>[]> => {
     try {
       return parsePushResponse(await transport.postJson(`/sync/v1/${name}/push`, { rows: part }));
     } catch (error) {
@@ -193,11 +225,15 @@ async function pushInParts(
         const half = Math.ceil(part.length / 2);
         return [...(await send(part.slice(0, half))), ...(await send(part.slice(half)))];
       }
-      throw error;
+      const refused = setAside ? refusedRow(error, part) : undefined;
+      if (setAside === undefined || refused === undefined) throw error;
+      await setAside(part[refused] as WireRow, error as SyncError);
+      const rest = part.filter((_, index) => index !== refused);
+      return rest.length > 0 ? send(rest) : [];
     }
   };
   const conflicts: Record<string, unknown>[] = [];
-  let part: object[] = [];
+  let part: WireRow[] = [];
   let bytes = 0;
   for (const row of rows) {
     const size = JSON.stringify(row).length;
@@ -211,6 +247,22 @@ async function pushInParts(
   }
   if (part.length > 0) conflicts.push(...(await send(part)));
   return conflicts;
+}
+
+/**
+ * Pushes stored transactions again, outside RxDB's replication (held ones, see
+ * `SyncHooks.onHeld`): the server records a new one, answers a known one as the replay it is,
+ * and a row it refuses again is handed to `setAside`.
+ */
+export async function pushTransactionsAgain(
+  transport: Transport,
+  transactions: readonly object[],
+  setAside: SetAside,
+): Promise<void> {
+  const rows = transactions.map((doc) => ({
+    newDocumentState: { ...wireState(doc), _deleted: false },
+  }));
+  await pushInParts(transport, 'transactions', rows, setAside);
 }
 
 /** A document as sent: storage bookkeeping stripped, `_deleted` kept. */
@@ -566,7 +618,17 @@ export class SyncEngine {
                   : {}),
                 newDocumentState: wireState(row.newDocumentState),
               }));
-              const conflicts = await guarded(() => pushInParts(transport, name, wire));
+              // A sale the server refuses for itself must not hold back the till's others: it
+              // is kept aside (and pushed again from there), the rest go on.
+              const onHeld = name === 'transactions' ? hooks.onHeld : undefined;
+              const conflicts = await guarded(() =>
+                pushInParts(
+                  transport,
+                  name,
+                  wire,
+                  onHeld && ((row, error) => onHeld(row.newDocumentState, error)),
+                ),
+              );
               if (name === 'transactions') hooks.onAcks(conflicts as unknown as TransactionDoc[]);
               return conflicts as WithDeleted<unknown>[];
             },

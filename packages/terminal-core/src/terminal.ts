@@ -55,6 +55,7 @@ import type { LedgerAcks } from './balance.js';
 import { planCheckout } from './checkout.js';
 import type { CheckoutInput, CheckoutPlan } from './checkout.js';
 import { openTerminalDatabase, readLocal, writeLocal } from './database.js';
+import type { HeldTransaction } from './database.js';
 import type {
   ConnectionSettings,
   LocalSettings,
@@ -80,7 +81,7 @@ import type {
   SessionRefusalCode,
 } from './refusals.js';
 import { unstorableTextMessage } from './refusals.js';
-import { SyncEngine } from './replication.js';
+import { SyncEngine, pushTransactionsAgain } from './replication.js';
 import type { FirstLoadProgress } from './replication.js';
 import { Backoff, SyncError, Transport, plainError } from './transport.js';
 import type { FetchLike } from './transport.js';
@@ -99,6 +100,8 @@ export interface TerminalDeps {
     readonly retryBaseMs?: number;
     readonly retryMaxMs?: number;
     readonly pullBatchSize?: number;
+    /** How often held transactions are pushed again (ms, default 5 minutes). */
+    readonly heldRetryMs?: number;
   };
   readonly login?: {
     /** Failed PINs in a row before the PIN is locked. */
@@ -134,6 +137,21 @@ export interface TerminalStatus {
    * finds no one may be a member not loaded yet.
    */
   readonly firstLoad?: FirstLoadProgress;
+  /**
+   * Present while sales of this till are held: the server refused them for a reason of its own
+   * (not a rule of the program: those it records, refused, with a review). They stay on this
+   * till, count as pending, and are pushed again every few minutes and on `syncNow`; the
+   * till's other sales are not held back behind them. `message` is the latest refusal.
+   */
+  readonly held?: { readonly count: number; readonly message: string };
+}
+
+/** A transaction of this till the server refused for a reason of its own (see `held`). */
+export interface HeldSale {
+  readonly id: string;
+  readonly code: string;
+  readonly message: string;
+  readonly since: number;
 }
 
 export interface StaffSession {
@@ -243,6 +261,11 @@ export class Terminal {
   #unsequenced: PendingTransactions | undefined;
   /** A sync-marks write is scheduled (marks change on every request; stored at most 1/s). */
   #marksTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Own transactions the server refused for reasons of its own, by id (see `status.held`). */
+  #held: Record<string, HeldTransaction>;
+  #heldTimer: ReturnType<typeof setInterval> | undefined;
+  #heldRetry: Promise<void> | undefined;
+  #transport: Transport | undefined;
 
   private constructor(
     db: TerminalDatabase,
@@ -253,6 +276,7 @@ export class Terminal {
       lockouts?: Record<string, LockoutState>;
       acks?: LocalSettings['acks'];
       hlc?: LocalSettings['hlc'];
+      held?: LocalSettings['held'];
     },
   ) {
     this.#db = db;
@@ -265,7 +289,10 @@ export class Terminal {
     this.#lockouts = local.lockouts ?? {};
     this.#acks = local.acks ?? {};
     this.#hlc = local.hlc;
-    this.#status = new BehaviorSubject<TerminalStatus>(this.#statusWith({ pending: 0 }));
+    this.#held = local.held ?? {};
+    this.#status = new BehaviorSubject<TerminalStatus>(
+      this.#statusWith({ pending: 0, held: heldSummary(this.#held) }),
+    );
   }
 
   static async open(deps: TerminalDeps): Promise<Terminal> {
@@ -277,6 +304,7 @@ export class Terminal {
         lockouts: await readLocal(db, 'lockouts'),
         acks: await readLocal(db, 'acks'),
         hlc: await readLocal(db, 'hlc'),
+        held: await readLocal(db, 'held'),
       };
       const terminal = new Terminal(db, deps, local);
       await terminal.#init();
@@ -358,6 +386,7 @@ export class Terminal {
       ...(previous?.storedAt !== undefined ? { storedAt: previous.storedAt } : {}),
       ...(previous?.error ? { error: previous.error } : {}),
       ...(previous?.firstLoad ? { firstLoad: previous.firstLoad } : {}),
+      ...(previous?.held ? { held: previous.held } : {}),
       ...patch,
     };
     // A key patched to undefined is cleared (the error after a success, the first load's end).
@@ -437,6 +466,7 @@ export class Terminal {
           this.#persistMarks();
         },
         onAcks: (docs) => this.#recordAcks(docs),
+        onHeld: (transaction, error) => this.#hold(transaction, error),
         onStreamOpen: () => {
           this.#streamOpen = true;
           this.#marks = { ...this.#marks, lastContactAt: this.#clock.now() };
@@ -454,7 +484,84 @@ export class Terminal {
       },
     });
     this.#engine = engine;
+    this.#transport = transport;
+    this.#heldTimer ??= setInterval(
+      () => void this.retryHeld(),
+      this.#deps.sync?.heldRetryMs ?? HELD_RETRY_MS,
+    );
     await engine.start();
+  }
+
+  /** Keeps a transaction the server refused as held, before its push is answered as done. */
+  async #hold(transaction: Record<string, unknown>, error: SyncError): Promise<void> {
+    const id = transaction['id'];
+    if (typeof id !== 'string') throw error;
+    const held = {
+      ...this.#held,
+      [id]: {
+        code: error.code,
+        message: error.plain,
+        since: this.#held[id]?.since ?? this.#clock.now(),
+      },
+    };
+    await this.#serialized(() => writeLocal(this.#db, 'held', held));
+    this.#held = held;
+    this.#emit({ held: heldSummary(held) });
+  }
+
+  /** The sales of this till the server refused for a reason of its own, oldest first. */
+  heldSales(): readonly HeldSale[] {
+    return Object.entries(this.#held)
+      .map(([id, held]) => ({ id, ...held }))
+      .sort((a, b) => a.since - b.since || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Pushes the held transactions again (every few minutes, and on `syncNow`): those the server
+   * takes now are no longer held (their applied copy arrives with the next pull), those it
+   * refuses again stay held, and those stored with a ledger seq meanwhile are done.
+   */
+  retryHeld(): Promise<void> {
+    this.#heldRetry ??= this.#retryHeldOnce().finally(() => {
+      this.#heldRetry = undefined;
+    });
+    return this.#heldRetry;
+  }
+
+  async #retryHeldOnce(): Promise<void> {
+    const transport = this.#transport;
+    const ids = Object.keys(this.#held);
+    if (!transport || ids.length === 0 || this.#closed) return;
+    const stored = await this.#db.transactions.findByIds(ids).exec();
+    const again = [...stored.values()].filter((doc) => doc.seq === undefined);
+    const heldAgain = new Set<string>();
+    if (again.length > 0) {
+      try {
+        await pushTransactionsAgain(
+          transport,
+          again.map((doc) => doc.toJSON()),
+          async (row, error) => {
+            heldAgain.add(String(row.newDocumentState['id']));
+            await this.#hold(row.newDocumentState, error);
+          },
+        );
+      } catch {
+        // Offline, or the server's trouble: the status says so, and the next round tries again.
+        return;
+      }
+    }
+    if (this.#closed) return;
+    const keep = { ...this.#held };
+    let changed = false;
+    for (const id of ids) {
+      if (heldAgain.has(id)) continue;
+      delete keep[id];
+      changed = true;
+    }
+    if (!changed) return;
+    await this.#serialized(() => writeLocal(this.#db, 'held', keep));
+    this.#held = keep;
+    this.#emit({ held: heldSummary(keep) });
   }
 
   #recordAcks(docs: readonly TransactionDoc[]): void {
@@ -509,6 +616,7 @@ export class Terminal {
   /** Pull everything now and retry pushes at once (after the network came back, say). */
   syncNow(): void {
     this.#engine?.syncNow();
+    void this.retryHeld();
   }
 
   /** Resolves when nothing is left to push or pull (for tests and tools). */
@@ -518,7 +626,9 @@ export class Terminal {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    clearInterval(this.#heldTimer);
     await this.#engine?.stop();
+    await this.#heldRetry;
     this.#flushMarks();
     this.#closed = true;
     this.#unsequenced?.stop();
@@ -1781,4 +1891,19 @@ export async function referralClaimId(db: TerminalDatabase, inviteeId: string): 
     `${variant}${hash.slice(4, 7)}`,
     hash.slice(7, 19),
   ].join('-');
+}
+
+/** Held transactions are pushed again this often (ms). */
+const HELD_RETRY_MS = 5 * 60_000;
+
+function heldSummary(
+  held: Readonly<Record<string, HeldTransaction>>,
+): TerminalStatus['held'] | undefined {
+  let latest: HeldTransaction | undefined;
+  let count = 0;
+  for (const entry of Object.values(held)) {
+    count += 1;
+    if (!latest || entry.since >= latest.since) latest = entry;
+  }
+  return latest ? { count, message: latest.message } : undefined;
 }

@@ -61,4 +61,26 @@ describe('the transport', () => {
     expect(error).toMatchObject({ kind: 'server', code: 'rate-limited', retryAfterMs: 5_000 });
     expect(error?.plain).toContain('tries again in 5 s');
   });
+
+  it('reads the row a refusal names, and nothing else as a row', async () => {
+    const refusal = async (details: unknown) => {
+      const transport = new Transport({
+        serverUrl: 'http://till.test',
+        token: 't',
+        fetch: async () =>
+          new Response(
+            JSON.stringify({ error: { code: 'invalid-document', message: 'row 2: bad', details } }),
+            { status: 422, headers: { 'content-type': 'application/json' } },
+          ),
+      });
+      return transport.postJson('/sync/v1/transactions/push', {}).then(
+        () => undefined,
+        (caught: unknown) => caught as SyncError,
+      );
+    };
+    expect(await refusal({ row: 2 })).toMatchObject({ kind: 'refused', row: 2 });
+    for (const details of [{ row: -1 }, { row: '2' }, { row: 1.5 }, {}, undefined]) {
+      expect((await refusal(details))?.row).toBeUndefined();
+    }
+  });
 });

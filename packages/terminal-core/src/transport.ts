@@ -30,6 +30,8 @@ export class SyncError extends Error {
     readonly status?: number,
     /** How long the server asked the till to wait before trying again (a rate limit). */
     readonly retryAfterMs?: number,
+    /** The row of a push the server refused, when it named one (`details.row`). */
+    readonly row?: number,
   ) {
     super(`${code}: ${plain}`);
   }
@@ -54,6 +56,7 @@ function classify(
   code: string | undefined,
   message: string | undefined,
   retryAfterSeconds?: number,
+  row?: number,
 ): SyncError {
   if (status === 429 || code === 'rate-limited') {
     const seconds =
@@ -88,6 +91,8 @@ function classify(
     code ?? `http-${status}`,
     `${PLAIN_BY_KIND.refused}${detail}`,
     status,
+    undefined,
+    row,
   );
 }
 
@@ -191,6 +196,7 @@ function errorFromBody(status: number, text: string): SyncError {
   let code: string | undefined;
   let message: string | undefined;
   let retryAfterSeconds: number | undefined;
+  let row: number | undefined;
   try {
     const parsed = ErrorBodySchema.safeParse(JSON.parse(text));
     if (parsed.success) {
@@ -198,11 +204,13 @@ function errorFromBody(status: number, text: string): SyncError {
       message = parsed.data.error.message;
       const wait = parsed.data.error.details?.['retryAfterSeconds'];
       if (typeof wait === 'number' && Number.isFinite(wait)) retryAfterSeconds = wait;
+      const named = parsed.data.error.details?.['row'];
+      if (typeof named === 'number' && Number.isSafeInteger(named) && named >= 0) row = named;
     }
   } catch {
     // Not JSON (a proxy's page): the status says enough.
   }
-  return classify(status, code, message, retryAfterSeconds);
+  return classify(status, code, message, retryAfterSeconds, row);
 }
 
 export class Transport {

@@ -30,10 +30,14 @@ export class SyncServer {
   #admin: TestClient | undefined;
   readonly storeId = 'store-1';
 
+  #env: Readonly<Record<string, string>>;
+
   private constructor(
     readonly database: TestDatabase,
-    private readonly env: Readonly<Record<string, string>> = {},
-  ) {}
+    env: Readonly<Record<string, string>> = {},
+  ) {
+    this.#env = env;
+  }
 
   /**
    * `env`: more server settings (e.g. a smaller MAX_BODY_BYTES). `target`: the embedded
@@ -66,14 +70,16 @@ export class SyncServer {
     return this.#admin;
   }
 
-  async startAgain(): Promise<void> {
+  /** Starts the stopped server on its port and database; `env` changes settings from now on. */
+  async startAgain(env: Readonly<Record<string, string>> = {}): Promise<void> {
+    this.#env = { ...this.#env, ...env };
     this.#server = await startTestServer(this.database.db, {
       registry: createSyncCollections(),
       env: {
         PORT: String(this.#port),
         RATE_LIMIT_PER_SECOND: '100000',
         RATE_LIMIT_BURST: '100000',
-        ...this.env,
+        ...this.#env,
       },
     });
     this.#port = Number(new URL(this.#server.url).port);
@@ -103,7 +109,7 @@ export class SyncServer {
       this.database.target === 'postgres' ? await this.database.openAnother() : this.database.db;
     const server = await startTestServer(db, {
       registry: createSyncCollections(),
-      env: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000', ...this.env },
+      env: { RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000', ...this.#env },
     });
     this.#second = {
       server,
