@@ -295,6 +295,7 @@ describe.each(testTargets())('HTTP API on %s', (target) => {
           ((await refused).body as unknown as { error: { details: unknown } }).error.details,
         ).toEqual({
           path: '.rows[0].newDocumentState.name',
+          row: 0,
         });
       }
       // In a key, and in enrollment's terminal name.

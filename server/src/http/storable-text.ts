@@ -20,7 +20,13 @@ export const refuseUnstorableText: RequestHandler = (req, _res, next) => {
       found.reason === 'text'
         ? `the text at ${found.path} cannot be stored: it contains U+0000 or half of a surrogate pair`
         : `the body is nested more than ${MAX_TEXT_CHECK_DEPTH} levels deep at ${found.path}`,
-      { path: found.path },
+      { path: found.path, ...rowOf(found.path) },
     ),
   );
 };
+
+/** A push's row, named as the other row refusals name it, so a till can set that row aside. */
+function rowOf(path: string): { row?: number } {
+  const digits = /^\.rows\[(\d+)\]/.exec(path)?.[1];
+  return digits === undefined ? {} : { row: Number(digits) };
+}

@@ -107,7 +107,7 @@ export async function ingestTransactions(
   states: readonly DocumentState[],
 ): Promise<IngestResult> {
   const collection = ctx.registry.require('transactions');
-  for (const state of states) {
+  for (const [index, state] of states.entries()) {
     if (state['_deleted'] === true) {
       throw new ServiceError(
         'invalid-document',
@@ -115,6 +115,7 @@ export async function ingestTransactions(
         {
           collection: collection.name,
           id: state['id'],
+          row: index,
         },
       );
     }
@@ -165,7 +166,7 @@ export async function ingestTransactions(
           { row: index, collection: collection.name },
         );
       }
-      assertServerOwnedFieldsUnchanged(collection, undefined, state);
+      assertServerOwnedFieldsUnchanged(collection, undefined, state, index);
       continue;
     }
     const changed = APPLIED_FIELDS.filter(

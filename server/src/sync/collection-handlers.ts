@@ -115,6 +115,8 @@ export function assertServerOwnedFieldsUnchanged(
   collection: CollectionDefinition,
   current: SyncDocument | undefined,
   next: Readonly<Record<string, unknown>>,
+  /** The push row, named in the refusal so the till can tell which row it was. */
+  row?: number,
 ): void {
   const base: Readonly<Record<string, unknown>> =
     current ?? collection.serverOwnedInitialValues ?? {};
@@ -125,7 +127,7 @@ export function assertServerOwnedFieldsUnchanged(
     throw new ServiceError(
       'server-owned-field',
       `${collection.name}: terminals may not write ${changed.join(', ')}`,
-      { collection: collection.name, fields: changed },
+      { collection: collection.name, fields: changed, ...(row === undefined ? {} : { row }) },
     );
   }
 }

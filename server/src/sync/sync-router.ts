@@ -118,7 +118,9 @@ export function createSyncRouter(options: SyncRouterOptions): Router {
       if (problems.length > 0) {
         throw new ServiceError(
           'invalid-document',
-          `row ${index}: invalid ${collection.name} document`,
+          // The first problems in the message too: a till shows it to whoever reads its sync
+          // status, and keeps it with a held sale.
+          `row ${index}: invalid ${collection.name} document (${problemSummary(problems)})`,
           {
             row: index,
             problems,
@@ -189,4 +191,10 @@ export function createSyncRouter(options: SyncRouterOptions): Router {
   router.post('/:collection/pull', pull);
   router.post('/:collection/push', push);
   return router;
+}
+
+/** At most three validation problems, for a message. */
+function problemSummary(problems: readonly string[]): string {
+  const shown = problems.slice(0, 3).join('; ');
+  return problems.length > 3 ? `${shown}; and ${problems.length - 3} more` : shown;
 }
