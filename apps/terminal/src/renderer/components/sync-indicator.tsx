@@ -54,6 +54,20 @@ export function SyncIndicator() {
           </span>
         </>
       ) : null}
+      {status.held ? (
+        <>
+          <span className="sync-sep" aria-hidden="true">
+            ·
+          </span>
+          <span
+            className="sync-held"
+            data-testid="sync-held"
+            title={`The server refused ${status.held.count === 1 ? 'a sale' : 'sales'} from this till; kept here and sent again every few minutes. ${status.held.message}`}
+          >
+            Held: <strong>{status.held.count}</strong>
+          </span>
+        </>
+      ) : null}
       {status.error && !online ? (
         <span className="sync-error" data-testid="sync-error">
           {status.error.message}

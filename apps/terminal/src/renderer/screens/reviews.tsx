@@ -7,6 +7,7 @@ import { useTerminalLoad } from '../components/use-terminal-load.js';
 import { useApp } from '../store.js';
 import { reviewLabel } from './member-tools.js';
 import { useTerminalAction } from '../components/use-terminal-action.js';
+import { clockTime, errorText } from '../format.js';
 
 /** A detail value as one short line, whatever the server put there. */
 function detailText(value: unknown): string {
@@ -41,6 +42,7 @@ export function ReviewsScreen() {
 
   return (
     <main className="desk">
+      <HeldSales />
       <section className="panel" aria-labelledby="reviews-title">
         <header className="desk-head">
           <h1 id="reviews-title">Reviews</h1>
@@ -79,6 +81,54 @@ export function ReviewsScreen() {
         </ul>
       </section>
     </main>
+  );
+}
+
+/**
+ * Sales of this till the server refused for a reason of its own (a till bug, or a till and a
+ * server that disagree), not by a rule of the program: those come back as reviews above.
+ */
+function HeldSales() {
+  const held = useApp((state) => state.status?.held);
+  const terminal = useApp((state) => state.terminal);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string>();
+  if (!held || !terminal) return null;
+  const till = terminal;
+
+  async function sendAgain() {
+    if (busy) return;
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      await till.retryHeld();
+    } catch (error) {
+      setProblem(errorText(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="panel" aria-labelledby="held-title" data-testid="held-sales">
+      <h2 id="held-title">Held on this till: {held.count}</h2>
+      <p className="muted">
+        The server refused these sales for a reason of its own, not a rule of the program. They stay
+        on this till, count as pending and are sent again every few minutes; the till&apos;s other
+        sales go through. Tell whoever runs the server what it said.
+      </p>
+      <ul className="held-list">
+        {till.heldSales().map((sale) => (
+          <li key={sale.id} data-testid="held-sale">
+            <strong>{clockTime(sale.since)}</strong> <code>{sale.id}</code>: {sale.message}
+          </li>
+        ))}
+      </ul>
+      <ProblemText text={problem} />
+      <button type="button" onClick={() => void sendAgain()} disabled={busy}>
+        {busy ? 'Sending…' : 'Send again now'}
+      </button>
+    </section>
   );
 }
 
