@@ -58,7 +58,16 @@ describe.each(testTargets())('the ledger on %s', (target) => {
     const member = await enroll(till);
     const tx = checkout(till, member.id, { paid: 42_00 });
     const first = await till.client.push('transactions', [{ newDocumentState: tx }]);
-    expect(first).toEqual({ status: 200, body: { conflicts: [] } });
+    // Recorded, and answered as recorded: the till adopts seq and outcome at once.
+    expect(first.status).toBe(200);
+    expect(first.body.conflicts).toEqual([
+      expect.objectContaining({ id: tx.id, seq: expect.any(Number), rev: 1 }),
+    ]);
+    expect(first.body.conflicts[0]).toEqual(
+      (await till.client.pull('transactions', null, 100)).body.documents.find(
+        (doc) => doc['id'] === tx.id,
+      ),
+    );
     const retry = await till.client.push('transactions', [
       { newDocumentState: tx },
       { newDocumentState: tx },

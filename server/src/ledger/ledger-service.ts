@@ -192,16 +192,21 @@ export async function ingestTransactions(
   }
   const recorded =
     firstNew.size > 0 ? await applyNewTransactions(ctx, [...firstNew.values()], snapshot) : [];
-  const recordedIds = new Set(recorded.map((doc) => doc['id'] as string));
+  const recordedById = new Map(recorded.map((doc) => [doc['id'] as string, doc]));
 
   const conflicts: SyncDocument[] = [];
   const acknowledged = new Set<string>();
   for (const [index, state] of states.entries()) {
     const id = ids[index] as string;
     const master = stored.get(id) as SyncDocument;
-    if (recordedIds.has(id) && !acknowledged.has(id)) {
-      // The row just recorded: acknowledged; the terminal pulls its seq and outcome.
+    const justRecorded = recordedById.get(id);
+    if (justRecorded && !acknowledged.has(id)) {
+      // The row just recorded goes back as recorded (seq, outcome, effects), for the terminal
+      // to adopt now. A pull that overtook this answer brought it already, and the terminal
+      // skipped it, its own copy not yet acknowledged; the server never changes a recorded
+      // transaction, so no later pull would bring it again (decision 0014).
       acknowledged.add(id);
+      conflicts.push(justRecorded);
       continue;
     }
     if (sameTransactionBody(terminalBody(state), master as unknown as LedgerTransaction)) {
