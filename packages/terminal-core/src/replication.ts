@@ -252,17 +252,18 @@ async function pushInParts(
 /**
  * Pushes stored transactions again, outside RxDB's replication (held ones, see
  * `SyncHooks.onHeld`): the server records a new one, answers a known one as the replay it is,
- * and a row it refuses again is handed to `setAside`.
+ * and a row it refuses again is handed to `setAside`. Resolves with the server's answer: the
+ * transactions as recorded.
  */
 export async function pushTransactionsAgain(
   transport: Transport,
   transactions: readonly object[],
   setAside: SetAside,
-): Promise<void> {
+): Promise<Record<string, unknown>[]> {
   const rows = transactions.map((doc) => ({
     newDocumentState: { ...wireState(doc), _deleted: false },
   }));
-  await pushInParts(transport, 'transactions', rows, setAside);
+  return pushInParts(transport, 'transactions', rows, setAside);
 }
 
 /** A document as sent: storage bookkeeping stripped, `_deleted` kept. */

@@ -486,7 +486,7 @@ export class Terminal {
     this.#engine = engine;
     this.#transport = transport;
     this.#heldTimer ??= setInterval(
-      () => void this.retryHeld(),
+      () => void this.retryHeld().catch(() => undefined),
       this.#deps.sync?.heldRetryMs ?? HELD_RETRY_MS,
     );
     await engine.start();
@@ -496,17 +496,22 @@ export class Terminal {
   async #hold(transaction: Record<string, unknown>, error: SyncError): Promise<void> {
     const id = transaction['id'];
     if (typeof id !== 'string') throw error;
-    const held = {
-      ...this.#held,
-      [id]: {
-        code: error.code,
-        message: error.plain,
-        since: this.#held[id]?.since ?? this.#clock.now(),
-      },
-    };
-    await this.#serialized(() => writeLocal(this.#db, 'held', held));
-    this.#held = held;
-    this.#emit({ held: heldSummary(held) });
+    await this.#updateHeld((held) => ({
+      ...held,
+      [id]: { code: error.code, message: error.plain, since: held[id]?.since ?? this.#clock.now() },
+    }));
+  }
+
+  /** Changes the held set and stores it, one change at a time (computed in turn, not before). */
+  #updateHeld(
+    change: (held: Readonly<Record<string, HeldTransaction>>) => Record<string, HeldTransaction>,
+  ): Promise<void> {
+    return this.#serialized(async () => {
+      const next = change(this.#held);
+      await writeLocal(this.#db, 'held', next);
+      this.#held = next;
+      this.#emit({ held: heldSummary(next) });
+    });
   }
 
   /** The sales of this till the server refused for a reason of its own, oldest first. */
@@ -537,7 +542,7 @@ export class Terminal {
     const heldAgain = new Set<string>();
     if (again.length > 0) {
       try {
-        await pushTransactionsAgain(
+        const recorded = await pushTransactionsAgain(
           transport,
           again.map((doc) => doc.toJSON()),
           async (row, error) => {
@@ -545,23 +550,20 @@ export class Terminal {
             await this.#hold(row.newDocumentState, error);
           },
         );
+        // Acknowledged now; the recorded copies arrive with the next pull.
+        this.#recordAcks(recorded as unknown as TransactionDoc[]);
       } catch {
         // Offline, or the server's trouble: the status says so, and the next round tries again.
         return;
       }
     }
-    if (this.#closed) return;
-    const keep = { ...this.#held };
-    let changed = false;
-    for (const id of ids) {
-      if (heldAgain.has(id)) continue;
-      delete keep[id];
-      changed = true;
-    }
-    if (!changed) return;
-    await this.#serialized(() => writeLocal(this.#db, 'held', keep));
-    this.#held = keep;
-    this.#emit({ held: heldSummary(keep) });
+    const done = ids.filter((id) => !heldAgain.has(id));
+    if (this.#closed || done.length === 0) return;
+    await this.#updateHeld((held) => {
+      const keep = { ...held };
+      for (const id of done) delete keep[id];
+      return keep;
+    });
   }
 
   #recordAcks(docs: readonly TransactionDoc[]): void {
@@ -616,7 +618,8 @@ export class Terminal {
   /** Pull everything now and retry pushes at once (after the network came back, say). */
   syncNow(): void {
     this.#engine?.syncNow();
-    void this.retryHeld();
+    // A failure here is the network's or the server's, which the status shows already.
+    void this.retryHeld().catch(() => undefined);
   }
 
   /** Resolves when nothing is left to push or pull (for tests and tools). */
@@ -628,7 +631,7 @@ export class Terminal {
     if (this.#closed) return;
     clearInterval(this.#heldTimer);
     await this.#engine?.stop();
-    await this.#heldRetry;
+    await this.#heldRetry?.catch(() => undefined);
     this.#flushMarks();
     this.#closed = true;
     this.#unsequenced?.stop();
