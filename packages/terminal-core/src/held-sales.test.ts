@@ -64,6 +64,7 @@ describe('a sale the server refuses for itself', () => {
     const { opened, memberId } = await tillWithMember(server, '+12125550181');
     const { terminal, network } = opened;
     let badId = '';
+    let forgedId = '';
     try {
       network.cut();
       await waitFor(() => !terminal.status.online, 'offline');
@@ -79,6 +80,12 @@ describe('a sale the server refuses for itself', () => {
       };
       badId = bad.id;
       await terminal.database.transactions.insert(bad);
+      // And one carrying a ledger seq the server never gave it: held, and pushed again like
+      // any other, though the till takes it for applied.
+      const forged = { ...bad, id: `${before.slice(0, -4)}cafe`, seq: 424_242 };
+      delete (forged as { receivedAt?: string }).receivedAt;
+      forgedId = forged.id;
+      await terminal.database.transactions.insert(forged);
       const after = await sell(opened, memberId, 20_00);
       expect(terminal.status.pending).toBe(3);
 
@@ -88,12 +95,28 @@ describe('a sale the server refuses for itself', () => {
         const ids = await serverIds(server);
         return ids.includes(before) && ids.includes(after);
       }, 'the good sales on the server');
-      const held = await waitFor(() => terminal.status.held, 'the held sale');
-      expect(held.count).toBe(1);
-      expect(held.message).toMatch(/row \d+: invalid transactions document \(.*receivedAt/);
-      expect(terminal.heldSales()).toEqual([
-        expect.objectContaining({ id: bad.id, code: 'invalid-document' }),
-      ]);
+      const held = await waitFor(
+        () => (terminal.status.held?.count === 2 ? terminal.status.held : undefined),
+        'the held sales',
+      );
+      // The server's reason, without the row's place in a request.
+      const reason =
+        /^The server refused some changes from this terminal\. \(invalid transactions document \(.*set together when the server applies it\)\)$/;
+      expect(held.message).toMatch(reason);
+      expect(terminal.heldSales()).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            id: bad.id,
+            code: 'invalid-document',
+            message: expect.stringMatching(reason),
+          }),
+          expect.objectContaining({
+            id: forged.id,
+            code: 'invalid-document',
+            message: expect.stringMatching(reason),
+          }),
+        ]),
+      );
       await waitFor(() => terminal.status.pending === 1, 'only the held sale pending');
 
       // Sales go on as before while one is held.
@@ -103,20 +126,32 @@ describe('a sale the server refuses for itself', () => {
 
       // Pushed again: refused again, still held, still not on the server.
       await terminal.retryHeld();
-      expect(terminal.heldSales().map((sale) => sale.id)).toEqual([bad.id]);
+      expect(
+        terminal
+          .heldSales()
+          .map((sale) => sale.id)
+          .sort(),
+      ).toEqual([bad.id, forged.id].sort());
       expect(await serverIds(server)).not.toContain(bad.id);
+      expect(await serverIds(server)).not.toContain(forged.id);
     } finally {
       await terminal.close();
     }
 
     const reopened = await openTerminal({ name: opened.name });
     try {
-      expect(reopened.terminal.status.held?.count).toBe(1);
-      expect(reopened.terminal.heldSales().map((sale) => sale.id)).toEqual([badId]);
+      expect(reopened.terminal.status.held?.count).toBe(2);
+      expect(
+        reopened.terminal
+          .heldSales()
+          .map((sale) => sale.id)
+          .sort(),
+      ).toEqual([badId, forgedId].sort());
       await reopened.terminal.awaitInSync();
       await reopened.terminal.retryHeld();
-      expect(reopened.terminal.status.held?.count).toBe(1);
-      expect((await serverIds(server)).filter((id) => id === badId)).toEqual([]);
+      expect(reopened.terminal.status.held?.count).toBe(2);
+      const ids = await serverIds(server);
+      expect(ids.filter((id) => id === badId || id === forgedId)).toEqual([]);
     } finally {
       await reopened.terminal.close();
     }

@@ -496,10 +496,16 @@ export class Terminal {
   async #hold(transaction: Record<string, unknown>, error: SyncError): Promise<void> {
     const id = transaction['id'];
     if (typeof id !== 'string') throw error;
-    await this.#updateHeld((held) => ({
-      ...held,
-      [id]: { code: error.code, message: error.plain, since: held[id]?.since ?? this.#clock.now() },
-    }));
+    // "row N" is the row's place in one request, which means nothing once it is held.
+    const message = error.plain.replace(/\(row \d+: /, '(');
+    await this.#updateHeld((held) => {
+      const known = held[id];
+      if (known?.code === error.code && known.message === message) return held;
+      return {
+        ...held,
+        [id]: { code: error.code, message, since: known?.since ?? this.#clock.now() },
+      };
+    });
   }
 
   /** Changes the held set and stores it, one change at a time (computed in turn, not before). */
@@ -508,6 +514,7 @@ export class Terminal {
   ): Promise<void> {
     return this.#serialized(async () => {
       const next = change(this.#held);
+      if (next === this.#held) return;
       await writeLocal(this.#db, 'held', next);
       this.#held = next;
       this.#emit({ held: heldSummary(next) });
@@ -523,8 +530,9 @@ export class Terminal {
 
   /**
    * Pushes the held transactions again (every few minutes, and on `syncNow`): those the server
-   * takes now are no longer held (their applied copy arrives with the next pull), those it
-   * refuses again stay held, and those stored with a ledger seq meanwhile are done.
+   * takes now (or answers as recorded already) are no longer held, and their recorded copy
+   * arrives with the next pull; those it refuses again stay held. A held id no longer in the
+   * store stays held: only the server taking a sale ends its hold.
    */
   retryHeld(): Promise<void> {
     this.#heldRetry ??= this.#retryHeldOnce().finally(() => {
@@ -538,8 +546,8 @@ export class Terminal {
     const ids = Object.keys(this.#held);
     if (!transport || ids.length === 0 || this.#closed) return;
     const stored = await this.#db.transactions.findByIds(ids).exec();
-    const again = [...stored.values()].filter((doc) => doc.seq === undefined);
-    const heldAgain = new Set<string>();
+    const again = [...stored.values()];
+    const heldAgain = new Set(ids.filter((id) => !stored.has(id)));
     if (again.length > 0) {
       try {
         const recorded = await pushTransactionsAgain(
@@ -631,7 +639,11 @@ export class Terminal {
     if (this.#closed) return;
     clearInterval(this.#heldTimer);
     await this.#engine?.stop();
-    await this.#heldRetry?.catch(() => undefined);
+    // Bounded, as the engine's stop: a push of held sales to a server that does not answer.
+    await Promise.race([
+      this.#heldRetry?.catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 2_000)),
+    ]);
     this.#flushMarks();
     this.#closed = true;
     this.#unsequenced?.stop();
