@@ -55,8 +55,15 @@ describe.each(testTargets())('the ledger on %s', (target) => {
   });
 
   it('applies a transaction once however often it is pushed, and answers retries with the applied state', async () => {
+    const conflictsCounted = async () =>
+      Number(
+        /tillpoint_conflicts_total\{collection="transactions"\} (\d+)/.exec(
+          await (await fetch(`${server.url}/metrics`)).text(),
+        )?.[1] ?? 0,
+      );
     const member = await enroll(till);
     const tx = checkout(till, member.id, { paid: 42_00 });
+    const conflictsBefore = await conflictsCounted();
     const first = await till.client.push('transactions', [{ newDocumentState: tx }]);
     // Recorded, and answered as recorded: the till adopts seq and outcome at once.
     expect(first.status).toBe(200);
@@ -83,6 +90,8 @@ describe.each(testTargets())('the ledger on %s', (target) => {
     const account = await doc('accounts', member.id);
     expect(account?.['appliedSeq']).toBe(retry.body.conflicts[0]?.['seq']);
     expect((await doc('transactions', tx.id))?.['rev']).toBe(1);
+    // The recorded one in the first answer is no conflict; the two replays are.
+    expect((await conflictsCounted()) - conflictsBefore).toBe(2);
   });
 
   it('refuses the same id with a different body: the original stands and a review is opened', async () => {

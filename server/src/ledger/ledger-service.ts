@@ -71,7 +71,11 @@ export interface LedgerContext {
 
 /** What a push of transactions did, row by row. */
 export interface IngestResult {
-  /** Current master states to answer with (RxDB conflicts). */
+  /**
+   * Current master states to answer with (RxDB conflicts): those of replays whose copy lacks
+   * what the server added and of changed bodies, and every transaction just recorded, as
+   * recorded (the terminal adopts it at once).
+   */
   readonly conflicts: SyncDocument[];
   /** Transactions recorded by this call, with their seq and outcome. */
   readonly recorded: SyncDocument[];

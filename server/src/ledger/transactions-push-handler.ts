@@ -8,7 +8,7 @@ import type { PushHandler } from '../sync/collection-handlers.js';
 import { ingestTransactions } from './ledger-service.js';
 
 export const transactionsPushHandler: PushHandler = async (ctx, rows) => {
-  const { conflicts } = await ingestTransactions(
+  const { conflicts, recorded } = await ingestTransactions(
     {
       tx: ctx.tx,
       registry: ctx.registry,
@@ -18,5 +18,7 @@ export const transactionsPushHandler: PushHandler = async (ctx, rows) => {
     },
     rows.map((row) => row.newDocumentState),
   );
-  return conflicts;
+  // The answer carries what was just recorded too (see `ingestTransactions`), which is no
+  // conflict.
+  return { documents: conflicts, conflicts: conflicts.length - recorded.length };
 };

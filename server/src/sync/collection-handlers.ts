@@ -46,7 +46,14 @@ export interface PushContext {
   readonly metrics?: ServerMetrics;
 }
 
-export type PushHandler = (ctx: PushContext, rows: readonly PushRow[]) => Promise<SyncDocument[]>;
+/**
+ * What a push answers: the conflicting rows' masters, or (transactions) more documents than the
+ * conflicts, with how many of them are conflicts (the rest are what the push just recorded).
+ */
+export type PushAnswer =
+  SyncDocument[] | { readonly documents: SyncDocument[]; readonly conflicts: number };
+
+export type PushHandler = (ctx: PushContext, rows: readonly PushRow[]) => Promise<PushAnswer>;
 
 export class CollectionRegistry {
   readonly #definitions = new Map<string, CollectionDefinition>();

@@ -134,15 +134,18 @@ export function createSyncRouter(options: SyncRouterOptions): Router {
     });
     const handler = registry.pushHandler(collection.name);
     let conflicts: SyncDocument[] = [];
+    let conflicting = 0;
     if (rows.length > 0) {
-      conflicts = await db.transaction(
+      const answer = await db.transaction(
         (tx) => handler({ tx, terminal, collection, registry, now: new Date(), metrics }, rows),
         registry.pushTransactionOptions(collection.name),
       );
+      conflicts = Array.isArray(answer) ? answer : answer.documents;
+      conflicting = Array.isArray(answer) ? answer.length : answer.conflicts;
     }
     metrics.pushes.inc({ collection: collection.name });
     metrics.pushedRows.inc({ collection: collection.name }, rows.length);
-    metrics.conflicts.inc({ collection: collection.name }, conflicts.length);
+    metrics.conflicts.inc({ collection: collection.name }, conflicting);
     metrics.pushLatency.observe(
       { collection: collection.name },
       (performance.now() - started) / 1000,
