@@ -36,12 +36,21 @@ export class TestServer {
     return this.#child !== undefined;
   }
 
-  /** Starts the server (again: same data directory, same port). */
-  async start(): Promise<void> {
+  /**
+   * Starts the server (again: same data directory, same port); `settings` are server settings
+   * for this run only (e.g. `MAX_BODY_BYTES`).
+   */
+  async start(settings: Readonly<Record<string, string>> = {}): Promise<void> {
     if (this.#child) return;
     const child = spawn(process.execPath, [tsxCli, '--conditions=@tillpoint/source', script], {
       cwd: repoRoot,
-      env: { ...process.env, DATA_DIR: this.dataDir, PORT: String(this.#port), NODE_OPTIONS: '' },
+      env: {
+        ...process.env,
+        ...settings,
+        DATA_DIR: this.dataDir,
+        PORT: String(this.#port),
+        NODE_OPTIONS: '',
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.#child = child;
