@@ -33,6 +33,7 @@ import {
   lockDownWebContents,
   resolveAppFile,
   secureWebPreferences,
+  keepsWindowOpen,
   trustedOrigins,
 } from './security.js';
 import type { PolicyOptions } from './security.js';
@@ -108,6 +109,8 @@ if (indexedDb) {
 }
 
 let mainWindow: BrowserWindow | undefined;
+/** The app is quitting: a kiosk window then closes (see `keepsWindowOpen`). */
+let quitting = false;
 
 async function serveAppFile(request: Request, policy: PolicyOptions): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -148,6 +151,15 @@ function createWindow(settings: TerminalSettings): BrowserWindow {
     webPreferences: secureWebPreferences(preloadPath, { devTools: !app.isPackaged }),
   });
   if (kiosk) Menu.setApplicationMenu(null);
+  window.on('close', (event) => {
+    if (keepsWindowOpen({ kiosk: window.isKiosk(), quitting })) event.preventDefault();
+  });
+  // Windows ends a session (shut down, log off) without 'before-quit': the window closes then.
+  const sessionEnding = () => {
+    quitting = true;
+  };
+  window.on('query-session-end', sessionEnding);
+  window.on('session-end', sessionEnding);
   window.once('ready-to-show', () => window.show());
   window.on('closed', () => {
     mainWindow = undefined;
@@ -239,6 +251,17 @@ if (!indexedDb) {
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
   });
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  // Asked to stop (the task manager, a service manager, logging off on Linux): quit cleanly,
+  // kiosk or not. Electron does not turn every one of these into 'before-quit' by itself.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      quitting = true;
+      app.quit();
+    });
+  }
   app.on('window-all-closed', () => app.quit());
   start(indexedDb).catch((error: unknown) => {
     console.error('Tillpoint failed to start:', error);

@@ -10,6 +10,7 @@ import {
   isAllowedNavigation,
   isPermissionGranted,
   isTrustedSender,
+  keepsWindowOpen,
   resolveAppFile,
   secureWebPreferences,
   trustedOrigins,
@@ -60,6 +61,15 @@ describe('the window', () => {
       bypassCSP: false,
       allowServiceWorkers: false,
     });
+  });
+});
+
+describe('closing the window', () => {
+  it('refuses Alt+F4 and the window manager on a kiosk, not the app quitting', () => {
+    expect(keepsWindowOpen({ kiosk: true, quitting: false })).toBe(true);
+    expect(keepsWindowOpen({ kiosk: true, quitting: true })).toBe(false);
+    expect(keepsWindowOpen({ kiosk: false, quitting: false })).toBe(false);
+    expect(keepsWindowOpen({ kiosk: false, quitting: true })).toBe(false);
   });
 });
 

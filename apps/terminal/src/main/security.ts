@@ -262,3 +262,15 @@ export function lockDownWebContents(contents: WebContents, origins: readonly str
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 }
+
+/**
+ * Whether the till's window refuses a request to close it. In kiosk mode only the app quitting
+ * closes it (the operating system shutting down or logging off, a signal, `app.quit()`), not
+ * Alt+F4 or the window manager's close: a cashier cannot leave the till by accident.
+ */
+export function keepsWindowOpen(state: {
+  readonly kiosk: boolean;
+  readonly quitting: boolean;
+}): boolean {
+  return state.kiosk && !state.quitting;
+}
