@@ -101,7 +101,7 @@ describe('a sale the server refuses for itself', () => {
       );
       // The server's reason, without the row's place in a request.
       const reason =
-        /^The server refused some changes from this terminal\. \(invalid transactions document \(.*set together when the server applies it\)\)$/;
+        /^The server refused this sale: invalid transactions document \(.*set together when the server applies it\)\.$/;
       expect(held.message).toMatch(reason);
       expect(terminal.heldSales()).toEqual(
         expect.arrayContaining([

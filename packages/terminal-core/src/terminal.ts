@@ -496,8 +496,12 @@ export class Terminal {
   async #hold(transaction: Record<string, unknown>, error: SyncError): Promise<void> {
     const id = transaction['id'];
     if (typeof id !== 'string') throw error;
-    // "row N" is the row's place in one request, which means nothing once it is held.
-    const message = error.plain.replace(/\(row \d+: /, '(');
+    // The server's reason, without "row N" (the row's place in one request, which means
+    // nothing once it is held).
+    const reason = error.serverMessage?.replace(/^row \d+: /, '');
+    const message = reason
+      ? `The server refused this sale: ${reason}.`
+      : `The server refused this sale (${error.code}).`;
     await this.#updateHeld((held) => {
       const known = held[id];
       if (known?.code === error.code && known.message === message) return held;

@@ -32,6 +32,8 @@ export class SyncError extends Error {
     readonly retryAfterMs?: number,
     /** The row of a push the server refused, when it named one (`details.row`). */
     readonly row?: number,
+    /** The server's own message, when it sent one. */
+    readonly serverMessage?: string,
   ) {
     super(`${code}: ${plain}`);
   }
@@ -93,6 +95,7 @@ function classify(
     status,
     undefined,
     row,
+    message,
   );
 }
 

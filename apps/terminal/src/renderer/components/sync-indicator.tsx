@@ -62,7 +62,7 @@ export function SyncIndicator() {
           <span
             className="sync-held"
             data-testid="sync-held"
-            title={`The server refused ${status.held.count === 1 ? 'a sale' : 'sales'} from this till; kept here and sent again every few minutes. ${status.held.message}`}
+            title={`${status.held.count === 1 ? 'A sale is' : `${status.held.count} sales are`} held: kept on this till and sent again every few minutes. ${status.held.message}`}
           >
             Held: <strong>{status.held.count}</strong>
           </span>
