@@ -109,6 +109,21 @@ class Made {
     this.counts.set(what, (this.counts.get(what) ?? 0) + 1);
   }
 
+  /** A till's answer: the transaction it made goes `into` the set, a refusal is counted. */
+  record(
+    what: string,
+    result: Result<{ transactionId: string }>,
+    into: Set<string>,
+  ): result is { ok: true; value: { transactionId: string } } {
+    if (!result.ok) {
+      this.count(`${what} refused (${result.refusal.code})`);
+      return false;
+    }
+    into.add(result.value.transactionId);
+    this.count(what);
+    return true;
+  }
+
   summary(): string {
     return [...this.counts]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -207,10 +222,7 @@ async function runStep(till: Till, plan: Plan, made: Made): Promise<void> {
         points,
         'reliability schedule',
       );
-      if (adjusted.ok) {
-        made.adjustments.add(adjusted.value.transactionId);
-        made.count('adjust');
-      } else made.count(`adjust refused (${adjusted.refusal.code})`);
+      made.record('adjust', adjusted, made.adjustments);
       return;
     }
     case 'refund': {
@@ -220,11 +232,7 @@ async function runStep(till: Till, plan: Plan, made: Made): Promise<void> {
       );
       if (!checkoutId) return;
       const refunded = await till.call<Result<{ transactionId: string }>>('refund', checkoutId);
-      if (refunded.ok) {
-        made.refunds.add(refunded.value.transactionId);
-        made.refunded.add(checkoutId);
-        made.count('refund');
-      } else made.count(`refund refused (${refunded.refusal.code})`);
+      if (made.record('refund', refunded, made.refunds)) made.refunded.add(checkoutId);
       return;
     }
     case 'reward': {
@@ -235,10 +243,7 @@ async function runStep(till: Till, plan: Plan, made: Made): Promise<void> {
         member.id,
         'r-mug',
       );
-      if (redeemed.ok) {
-        made.rewards.add(redeemed.value.transactionId);
-        made.count('reward');
-      } else made.count(`reward refused (${redeemed.refusal.code})`);
+      made.record('reward', redeemed, made.rewards);
       return;
     }
     case 'resolve-review': {
