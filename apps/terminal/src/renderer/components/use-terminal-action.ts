@@ -6,7 +6,8 @@ import { useApp } from '../store.js';
 
 /**
  * A form's one action on the till at a time: while it runs `busy` is set; a refusal or an error
- * shows as `problem` (in plain words); on success `done` gets the value. A second submit while
+ * shows as `problem` (in plain words), and a refusal calls `refused`; on success `done` gets the
+ * value. A second submit while
  * busy, or before the till is open, does nothing.
  */
 export function useTerminalAction() {
@@ -17,6 +18,8 @@ export function useTerminalAction() {
   async function run<T>(
     action: (terminal: Terminal) => Promise<Result<T>>,
     done: (value: T) => void | Promise<void>,
+    /** After a refusal, once it is shown (e.g. clear a PIN field). */
+    refused?: () => void,
   ): Promise<void> {
     if (!terminal || busy) return;
     setProblem(undefined);
@@ -25,6 +28,7 @@ export function useTerminalAction() {
       const result = await action(terminal);
       if (!result.ok) {
         setProblem(result.refusal.message);
+        refused?.();
         return;
       }
       await done(result.value);

@@ -4,7 +4,7 @@ import type { StaffRole } from '@tillpoint/protocol';
 import { Numpad } from '../components/numpad.js';
 import { ProblemText } from '../components/feedback.js';
 import { TextField } from '../components/text-field.js';
-import { errorText } from '../format.js';
+import { useTerminalAction } from '../components/use-terminal-action.js';
 import { useApp } from '../store.js';
 
 interface StaffEntry {
@@ -17,13 +17,11 @@ const MAX_PIN = 8;
 
 /** Staff sign-in: pick your name, type your PIN (works offline: the PIN hashes are on the till). */
 export function Login() {
-  const terminal = useApp((state) => state.terminal);
   const signedIn = useApp((state) => state.signedIn);
+  const { terminal, problem, setProblem, busy, run } = useTerminalAction();
   const [staff, setStaff] = useState<readonly StaffEntry[]>();
   const [selected, setSelected] = useState<string>();
   const [pin, setPin] = useState('');
-  const [problem, setProblem] = useState<string>();
-  const [busy, setBusy] = useState(false);
   const pinRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -53,21 +51,14 @@ export function Login() {
       setProblem('Choose your name first.');
       return;
     }
-    setBusy(true);
-    try {
-      const result = await terminal.login(chosen.id, pin);
-      if (!result.ok) {
-        setProblem(result.refusal.message);
+    await run(
+      (till) => till.login(chosen.id, pin),
+      signedIn,
+      () => {
         setPin('');
         pinRef.current?.focus();
-        return;
-      }
-      await signedIn(result.value);
-    } catch (error) {
-      setProblem(errorText(error));
-    } finally {
-      setBusy(false);
-    }
+      },
+    );
   }
 
   return (
