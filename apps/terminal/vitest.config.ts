@@ -5,6 +5,9 @@ import { sharedConfig } from '../../vitest.shared';
 export default mergeConfig(
   sharedConfig,
   defineConfig({
-    test: { include: ['src/main/**/*.test.ts', 'src/shared/**/*.test.ts'], environment: 'node' },
+    test: {
+      include: ['src/main/**/*.test.ts', 'src/shared/**/*.test.ts', 'src/renderer/**/*.test.ts'],
+      environment: 'node',
+    },
   }),
 );

@@ -30,6 +30,7 @@ describe('the settings file', () => {
       serverUrl: null,
       kiosk: false,
       printer: { mode: 'pdf', deviceName: '', silent: true },
+      idleSignOut: { cashierMinutes: 15, managerMinutes: 5 },
     });
   });
 
@@ -61,6 +62,7 @@ describe('the settings file', () => {
       serverUrl: 'https://sync.example.com',
       kiosk: 'true',
       printer: { mode: 'system', deviceName: 'Epson TM-T20', silent: 'no' },
+      idleSignOut: { cashierMinutes: 30, managerMinutes: -1 },
       fromANewerVersion: 1,
     });
     await writeFile(file, original);
@@ -69,6 +71,7 @@ describe('the settings file', () => {
       serverUrl: 'https://sync.example.com',
       kiosk: false,
       printer: { mode: 'system', deviceName: 'Epson TM-T20', silent: true },
+      idleSignOut: { cashierMinutes: 30, managerMinutes: 5 },
     });
     expect(salvaged.problems).toEqual(
       expect.arrayContaining([expect.stringMatching(/saved as .*settings\.json\.bad$/)]),
@@ -88,6 +91,7 @@ describe('the settings file', () => {
       serverUrl: 'https://sync.example.com',
       kiosk: false,
       printer: { mode: 'system', deviceName: '', silent: true },
+      idleSignOut: { cashierMinutes: 15, managerMinutes: 5 },
     });
 
     await expect(store.update({ serverUrl: 'ftp://sync.example.com' })).rejects.toBeInstanceOf(
@@ -111,6 +115,7 @@ describe('the settings file', () => {
       serverUrl: 'http://127.0.0.1:8787',
       kiosk: true,
       printer: { mode: 'pdf', deviceName: 'EPSON TM-T20', silent: true },
+      idleSignOut: { cashierMinutes: 15, managerMinutes: 5 },
     });
   });
 });

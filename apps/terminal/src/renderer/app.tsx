@@ -8,7 +8,23 @@ import { CouponsScreen } from './screens/coupons.js';
 import { FirstRun } from './screens/first-run.js';
 import { Login } from './screens/login.js';
 import { ReviewsScreen } from './screens/reviews.js';
+import { IdleTimer, idleLimitMs, idleSignOutNotice, watchIdle } from './idle-sign-out.js';
 import { useApp } from './store.js';
+import { defaultSettings } from '../shared/settings.js';
+
+/** Signs the staff member out once the till has been left alone too long (settings `idleSignOut`). */
+function useIdleSignOut() {
+  const phase = useApp((state) => state.phase);
+  const session = useApp((state) => state.session);
+  const settings = useApp((state) => state.settings);
+  const signOut = useApp((state) => state.signOut);
+  useEffect(() => {
+    if (phase !== 'till' || !session) return;
+    const limit = idleLimitMs(session.role, (settings ?? defaultSettings()).idleSignOut);
+    if (limit === undefined) return;
+    return watchIdle(window, new IdleTimer(limit), () => signOut(idleSignOutNotice(limit)));
+  }, [phase, session, settings, signOut]);
+}
 
 function TopBar() {
   const session = useApp((state) => state.session);
@@ -49,7 +65,7 @@ function TopBar() {
           <span data-testid="signed-in-as">
             {session.name} <span className="role">({session.role})</span>
           </span>
-          <button type="button" onClick={signOut}>
+          <button type="button" onClick={() => signOut()}>
             Sign out
           </button>
         </span>
@@ -89,6 +105,7 @@ export function App() {
   const startupError = useApp((state) => state.startupError);
   const view = useApp((state) => state.view);
   const showView = useApp((state) => state.showView);
+  useIdleSignOut();
 
   useEffect(() => {
     void start();

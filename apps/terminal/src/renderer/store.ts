@@ -41,11 +41,14 @@ export interface AppState {
   /** Bumped to ask the phone field to take the focus (a new customer). */
   readonly focusPhoneTick: number;
   readonly view: View;
+  /** Why the last session ended when the till ended it (idle), for the sign-in screen. */
+  readonly signedOutNotice?: string;
 
   start(): Promise<void>;
   enrolled(): void;
   signedIn(session: StaffSession): Promise<void>;
-  signOut(): void;
+  /** Ends the session; `notice` says why when the till ended it rather than the person. */
+  signOut(notice?: string): void;
   showMember(card: MemberCard): void;
   showUnknown(phone: string): void;
   /** Re-reads the member card from the local store (after a sync or a manager action). */
@@ -95,13 +98,16 @@ export const useApp = create<AppState>()((set, get) => ({
       session,
       phase: 'till',
       view: 'till',
+      signedOutNotice: undefined,
+      // Nothing of the last session, even what an action it started set after it ended.
       customer: { kind: 'none' },
+      receipt: undefined,
       ...(program ? { program } : {}),
       focusPhoneTick: get().focusPhoneTick + 1,
     });
   },
 
-  signOut() {
+  signOut(notice) {
     get().terminal?.logout();
     set({
       session: undefined,
@@ -109,6 +115,7 @@ export const useApp = create<AppState>()((set, get) => ({
       view: 'till',
       customer: { kind: 'none' },
       receipt: undefined,
+      signedOutNotice: notice,
     });
   },
 

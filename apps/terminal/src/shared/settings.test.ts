@@ -59,11 +59,24 @@ describe('settings', () => {
     [{ printer: { mode: 'fax' } }, /printer\.mode/],
     [{ printer: { deviceName: 'x'.repeat(201) } }, /printer\.deviceName/],
     [{ extra: 1 }, /extra/],
+    [{ idleSignOut: { cashierMinutes: -1 } }, /idleSignOut\.cashierMinutes/],
+    [{ idleSignOut: { managerMinutes: 721 } }, /idleSignOut\.managerMinutes/],
+    [{ idleSignOut: { managerMinutes: '5' } }, /idleSignOut\.managerMinutes/],
+    [{ idleSignOut: { minutes: 5 } }, /minutes/],
     ['settings', /object/],
   ])('refuse %j', (input, reason) => {
     const result = parseSettings(input);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems.join('\n')).toMatch(reason);
+  });
+
+  it('sign a cashier out after 15 idle minutes and a manager after 5 unless set otherwise', () => {
+    expect(defaultSettings().idleSignOut).toEqual({ cashierMinutes: 15, managerMinutes: 5 });
+    const result = parseSettings({ idleSignOut: { cashierMinutes: 0, managerMinutes: 0.5 } });
+    expect(result.ok && result.settings.idleSignOut).toEqual({
+      cashierMinutes: 0,
+      managerMinutes: 0.5,
+    });
   });
 
   it('merge a partial printer change into the current printer settings', () => {

@@ -1,6 +1,6 @@
 /**
- * Terminal settings: where the sync server is, whether the till runs as a full-screen kiosk, and
- * how receipts are printed. The Electron shell stores them as JSON in its user-data directory, the
+ * Terminal settings: where the sync server is, whether the till runs as a full-screen kiosk, how
+ * receipts are printed, and how long an untouched till keeps its staff signed in. The Electron shell stores them as JSON in its user-data directory, the
  * browser build in localStorage; both validate with these schemas, so a hand-edited or stale file
  * can never configure the app into an unsafe state.
  */
@@ -65,20 +65,44 @@ export const PrinterSettingsSchema = z
   })
   .strict();
 
+/** How long a signed-in till may go untouched before it signs its staff member out. */
+export const DEFAULT_IDLE_MINUTES = { cashier: 15, manager: 5 } as const;
+
+/** Minutes, at most 12 hours; fractions allowed (0.5 is 30 seconds); 0 never signs out. */
+const IdleMinutesSchema = z.number().min(0).max(720);
+
+export const IdleSignOutSchema = z
+  .object({
+    /**
+     * Minutes without a key press, click, tap or scroll after which a cashier is signed out, so
+     * a till left alone does not keep selling in their name.
+     */
+    cashierMinutes: IdleMinutesSchema.default(DEFAULT_IDLE_MINUTES.cashier),
+    /** The same for a manager, shorter: a manager's session can adjust points and resolve reviews. */
+    managerMinutes: IdleMinutesSchema.default(DEFAULT_IDLE_MINUTES.manager),
+  })
+  .strict();
+
 export const TerminalSettingsSchema = z
   .object({
     /** The sync server, e.g. `https://sync.example.com`; null until first run sets it. */
     serverUrl: ServerUrlSchema.nullable().default(null),
     /**
-     * Full-screen kiosk mode: no window frame and no menu (no reload or close-window shortcuts);
-     * the operating system's own ways to close a window (Alt+F4) still work, for a manager.
+     * Full-screen kiosk mode: no window frame and no menu (no reload or close-window shortcuts),
+     * and the window refuses Alt+F4 and the window manager's close; it closes when the app quits
+     * (shutdown, log-off, a signal).
      */
     kiosk: z.boolean().default(false),
     printer: PrinterSettingsSchema.default({ mode: 'pdf', deviceName: '', silent: true }),
+    idleSignOut: IdleSignOutSchema.default({
+      cashierMinutes: DEFAULT_IDLE_MINUTES.cashier,
+      managerMinutes: DEFAULT_IDLE_MINUTES.manager,
+    }),
   })
   .strict();
 
 export type PrinterSettings = z.output<typeof PrinterSettingsSchema>;
+export type IdleSignOutSettings = z.output<typeof IdleSignOutSchema>;
 export type TerminalSettings = z.output<typeof TerminalSettingsSchema>;
 
 /** What `settings.set` accepts: any subset; `printer` may be partial too. */
@@ -148,6 +172,14 @@ export function salvageSettings(input: unknown): {
     }
   }
   kept['printer'] = keptPrinter;
+  const idle = isRecord(source['idleSignOut']) ? source['idleSignOut'] : {};
+  const keptIdle: Record<string, unknown> = {};
+  for (const key of ['cashierMinutes', 'managerMinutes'] as const) {
+    if (key in idle && IdleSignOutSchema.shape[key].safeParse(idle[key]).success) {
+      keptIdle[key] = idle[key];
+    }
+  }
+  kept['idleSignOut'] = keptIdle;
   const salvaged = TerminalSettingsSchema.safeParse(kept);
   return {
     settings: salvaged.success ? salvaged.data : defaultSettings(),

@@ -18,6 +18,7 @@ const MAX_PIN = 8;
 /** Staff sign-in: pick your name, type your PIN (works offline: the PIN hashes are on the till). */
 export function Login() {
   const signedIn = useApp((state) => state.signedIn);
+  const signedOutNotice = useApp((state) => state.signedOutNotice);
   const { terminal, problem, setProblem, busy, run } = useTerminalAction();
   const [staff, setStaff] = useState<readonly StaffEntry[]>();
   const [selected, setSelected] = useState<string>();
@@ -69,6 +70,11 @@ export function Login() {
         aria-labelledby="login-title"
       >
         <h1 id="login-title">Sign in</h1>
+        {signedOutNotice ? (
+          <p role="status" className="notice" data-testid="signed-out-notice">
+            {signedOutNotice}
+          </p>
+        ) : null}
         {staff === undefined ? <p role="status">Loading staff…</p> : null}
         {staff?.length === 0 ? (
           <p role="status">
