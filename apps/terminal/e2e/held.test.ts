@@ -51,9 +51,19 @@ test('a sale the server refuses is held, the next ones go through, and it is sen
     'The server refused this sale: the request body is too large.',
   );
   await screenshot(page, '11-held-sale');
+  // Asked again while the refusing server still answers: refused again, and it says so.
+  await panel.getByRole('button', { name: 'Send again now' }).click();
+  await expect(panel.getByTestId('held-problem')).toHaveText(
+    'The server refused 1 again, for the reasons listed. They stay held.',
+  );
+
+  // No server at all: not sent, and the manager is told why.
+  await shop.server.stop();
+  await checkout.expectOffline();
+  await panel.getByRole('button', { name: 'Send again now' }).click();
+  await expect(panel.getByTestId('held-problem')).toContainText('Not sent: the till is offline.');
 
   // The server set up as usual again: sent, recorded once, no longer held.
-  await shop.server.stop();
   await shop.server.start();
   await checkout.expectOnline();
   await panel.getByRole('button', { name: 'Send again now' }).click();

@@ -125,7 +125,7 @@ describe('a sale the server refuses for itself', () => {
       await waitFor(() => terminal.status.pending === 1, 'the later sale acknowledged');
 
       // Pushed again: refused again, still held, still not on the server.
-      await terminal.retryHeld();
+      expect(await terminal.retryHeld()).toEqual({ sent: 0, stillHeld: 2 });
       expect(
         terminal
           .heldSales()
@@ -180,6 +180,11 @@ describe('a held sale the server takes later', () => {
       ]);
 
       await server.stop();
+      // Nobody to send it to: it stays held, and the answer says why.
+      const unreachable = await terminal.retryHeld();
+      expect(unreachable).toMatchObject({ sent: 0, stillHeld: 1 });
+      expect(unreachable.unreachable).toEqual(expect.any(String));
+      expect(terminal.status.held?.count).toBe(1);
       await server.startAgain({ MAX_BODY_BYTES: '5000000' });
       terminal.syncNow();
       await waitFor(() => terminal.status.held === undefined, 'the held sale taken');

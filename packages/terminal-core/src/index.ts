@@ -1,6 +1,7 @@
 export { createTerminal, Terminal } from './terminal.js';
 export type {
   EnrollMemberInput,
+  HeldRetry,
   HeldSale,
   MemberCard,
   ProfilePatch,

@@ -154,6 +154,16 @@ export interface HeldSale {
   readonly since: number;
 }
 
+/** What one push of the held sales did (`retryHeld`). */
+export interface HeldRetry {
+  /** Held sales the server took now, or had recorded already: no longer held. */
+  readonly sent: number;
+  /** Held sales it refused again, or no longer in the till's store: still held. */
+  readonly stillHeld: number;
+  /** Why none could be sent (offline, the server's trouble), when that was the case. */
+  readonly unreachable?: string;
+}
+
 export interface StaffSession {
   readonly staffId: string;
   readonly name: string;
@@ -264,7 +274,7 @@ export class Terminal {
   /** Own transactions the server refused for reasons of its own, by id (see `status.held`). */
   #held: Record<string, HeldTransaction>;
   #heldTimer: ReturnType<typeof setInterval> | undefined;
-  #heldRetry: Promise<void> | undefined;
+  #heldRetry: Promise<HeldRetry> | undefined;
   #transport: Transport | undefined;
 
   private constructor(
@@ -538,17 +548,20 @@ export class Terminal {
    * arrives with the next pull; those it refuses again stay held. A held id no longer in the
    * store stays held: only the server taking a sale ends its hold.
    */
-  retryHeld(): Promise<void> {
+  retryHeld(): Promise<HeldRetry> {
     this.#heldRetry ??= this.#retryHeldOnce().finally(() => {
       this.#heldRetry = undefined;
     });
     return this.#heldRetry;
   }
 
-  async #retryHeldOnce(): Promise<void> {
+  async #retryHeldOnce(): Promise<HeldRetry> {
     const transport = this.#transport;
     const ids = Object.keys(this.#held);
-    if (!transport || ids.length === 0 || this.#closed) return;
+    if (ids.length === 0) return { sent: 0, stillHeld: 0 };
+    if (!transport || this.#closed) {
+      return { sent: 0, stillHeld: ids.length, unreachable: 'The till is not connected.' };
+    }
     const stored = await this.#db.transactions.findByIds(ids).exec();
     const again = [...stored.values()];
     const heldAgain = new Set(ids.filter((id) => !stored.has(id)));
@@ -564,18 +577,24 @@ export class Terminal {
         );
         // Acknowledged now; the recorded copies arrive with the next pull.
         this.#recordAcks(recorded as unknown as TransactionDoc[]);
-      } catch {
+      } catch (error) {
         // Offline, or the server's trouble: the status says so, and the next round tries again.
-        return;
+        return {
+          sent: 0,
+          stillHeld: ids.length,
+          unreachable: error instanceof Error ? error.message : String(error),
+        };
       }
     }
     const done = ids.filter((id) => !heldAgain.has(id));
-    if (this.#closed || done.length === 0) return;
-    await this.#updateHeld((held) => {
-      const keep = { ...held };
-      for (const id of done) delete keep[id];
-      return keep;
-    });
+    if (!this.#closed && done.length > 0) {
+      await this.#updateHeld((held) => {
+        const keep = { ...held };
+        for (const id of done) delete keep[id];
+        return keep;
+      });
+    }
+    return { sent: done.length, stillHeld: heldAgain.size };
   }
 
   #recordAcks(docs: readonly TransactionDoc[]): void {

@@ -90,9 +90,11 @@ export function ReviewsScreen() {
  */
 function HeldSales() {
   const held = useApp((state) => state.status?.held);
+  const online = useApp((state) => state.status?.online ?? false);
   const terminal = useApp((state) => state.terminal);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string>();
+  const [outcome, setOutcome] = useState<string>();
   if (!held || !terminal) return null;
   const till = terminal;
 
@@ -100,8 +102,22 @@ function HeldSales() {
     if (busy) return;
     setBusy(true);
     setProblem(undefined);
+    setOutcome(undefined);
     try {
-      await till.retryHeld();
+      const result = await till.retryHeld();
+      if (result.unreachable !== undefined) {
+        setProblem(
+          online
+            ? `Not sent: the server could not be reached (${result.unreachable}). They stay held and are sent again in a few minutes.`
+            : 'Not sent: the till is offline. They stay held and are sent again once the server can be reached.',
+        );
+      } else if (result.stillHeld > 0) {
+        setProblem(
+          `${result.sent > 0 ? `Sent ${result.sent}; the` : 'The'} server refused ${result.stillHeld} again, for the reasons listed. They stay held.`,
+        );
+      } else {
+        setOutcome(`Sent ${result.sent}: the server took ${result.sent === 1 ? 'it' : 'them'}.`);
+      }
     } catch (error) {
       setProblem(errorText(error));
     } finally {
@@ -124,7 +140,12 @@ function HeldSales() {
           </li>
         ))}
       </ul>
-      <ProblemText text={problem} />
+      <ProblemText text={problem} testId="held-problem" />
+      {outcome ? (
+        <p className="success" role="status">
+          {outcome}
+        </p>
+      ) : null}
       <button type="button" onClick={() => void sendAgain()} disabled={busy}>
         {busy ? 'Sending…' : 'Send again now'}
       </button>
