@@ -1,7 +1,7 @@
 /**
- * A till left alone signs its staff member out (settings `idleSignOut`, here 12 seconds for a
- * cashier instead of 15 minutes): typing keeps the session, walking away ends it, and the sign-in
- * screen says why.
+ * A till left alone signs its staff member out (settings `idleSignOut`, here 12 seconds instead
+ * of 15 minutes): typing keeps the session, walking away ends it, and the sign-in screen says
+ * why. (`till-settings.test.ts`: a manager sets the limits.)
  */
 import { CASHIER, expect, openTill, screenshot, test } from './fixtures.js';
 

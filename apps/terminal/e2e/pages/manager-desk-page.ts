@@ -1,17 +1,17 @@
 import { expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 
-/** A manager's desk: the reviews the server flagged, and the coupons. */
+/** A manager's desk: the reviews the server flagged, the coupons, and the till's settings. */
 export class ManagerDeskPage {
   constructor(readonly page: Page) {}
 
-  navButton(name: 'Till' | 'Reviews' | 'Coupons') {
+  navButton(name: 'Till' | 'Reviews' | 'Coupons' | 'Settings') {
     return this.page
       .getByRole('navigation', { name: 'Manager desk' })
       .getByRole('button', { name, exact: true });
   }
 
-  async go(name: 'Till' | 'Reviews' | 'Coupons') {
+  async go(name: 'Till' | 'Reviews' | 'Coupons' | 'Settings') {
     await this.navButton(name).click();
     await expect(this.navButton(name)).toHaveAttribute('aria-pressed', 'true');
   }

@@ -8,6 +8,7 @@ import { CouponsScreen } from './screens/coupons.js';
 import { FirstRun } from './screens/first-run.js';
 import { Login } from './screens/login.js';
 import { ReviewsScreen } from './screens/reviews.js';
+import { TillSettingsScreen } from './screens/till-settings.js';
 import { IdleTimer, idleLimitMs, idleSignOutNotice, watchIdle } from './idle-sign-out.js';
 import { useApp } from './store.js';
 import { defaultSettings } from '../shared/settings.js';
@@ -39,6 +40,7 @@ function TopBar() {
           ['till', 'Till'],
           ['reviews', 'Reviews'],
           ['coupons', 'Coupons'],
+          ['settings', 'Settings'],
         ] as const)
       : [];
   return (
@@ -143,7 +145,9 @@ export function App() {
         {phase === 'till' && view === 'till' ? <CheckoutScreen /> : null}
         {phase === 'till' && view !== 'till' ? (
           <ErrorBoundary where="the manager desk" onReset={() => showView('till')}>
-            {view === 'reviews' ? <ReviewsScreen /> : <CouponsScreen />}
+            {view === 'reviews' ? <ReviewsScreen /> : null}
+            {view === 'coupons' ? <CouponsScreen /> : null}
+            {view === 'settings' ? <TillSettingsScreen /> : null}
           </ErrorBoundary>
         ) : null}
       </ErrorBoundary>

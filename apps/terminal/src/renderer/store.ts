@@ -12,7 +12,7 @@ import type {
   Terminal,
   TerminalStatus,
 } from '@tillpoint/terminal-core';
-import type { TerminalSettings } from '../shared/settings.js';
+import type { TerminalSettings, TerminalSettingsPatch } from '../shared/settings.js';
 import { errorText } from './format.js';
 import { applyProvisionedServer, platform } from './platform.js';
 import { openTerminal } from './terminal-host.js';
@@ -20,7 +20,7 @@ import { openTerminal } from './terminal-host.js';
 export type Phase = 'starting' | 'first-run' | 'login' | 'till' | 'failed';
 
 /** What the till shows once signed in: the customer at the till, or a manager's desk. */
-export type View = 'till' | 'reviews' | 'coupons';
+export type View = 'till' | 'reviews' | 'coupons' | 'settings';
 
 /** Who is at the till: nobody yet, a member, or a number nobody has. */
 export type Customer =
@@ -55,8 +55,10 @@ export interface AppState {
   refreshMember(): Promise<void>;
   showReceipt(receipt: Receipt): void;
   nextCustomer(): void;
-  /** Reviews and coupons are a manager's; anyone else stays at the till. */
+  /** Reviews, coupons and the till's settings are a manager's; anyone else stays at the till. */
   showView(view: View): void;
+  /** Saves a change to this till's settings (validated whole by the platform) and uses it. */
+  saveSettings(patch: TerminalSettingsPatch): Promise<TerminalSettings>;
 }
 
 export const useApp = create<AppState>()((set, get) => ({
@@ -147,6 +149,12 @@ export const useApp = create<AppState>()((set, get) => ({
       receipt: undefined,
       focusPhoneTick: get().focusPhoneTick + 1,
     });
+  },
+
+  async saveSettings(patch) {
+    const settings = await platform.settings.set(patch);
+    set({ settings });
+    return settings;
   },
 
   showView(view) {

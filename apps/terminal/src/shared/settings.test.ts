@@ -79,6 +79,17 @@ describe('settings', () => {
     });
   });
 
+  it('merge a partial idle sign-out change, and refuse one out of range', () => {
+    const current = defaultSettings();
+    expect(applySettingsPatch(current, { idleSignOut: { managerMinutes: 2 } })).toEqual({
+      ok: true,
+      settings: { ...current, idleSignOut: { cashierMinutes: 15, managerMinutes: 2 } },
+    });
+    const refused = applySettingsPatch(current, { idleSignOut: { cashierMinutes: 1_000 } });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.problems.join('\n')).toMatch(/idleSignOut\.cashierMinutes/);
+  });
+
   it('merge a partial printer change into the current printer settings', () => {
     const current = {
       ...defaultSettings(),

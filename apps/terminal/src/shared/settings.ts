@@ -120,6 +120,13 @@ export const TerminalSettingsPatchSchema = z
       })
       .strict()
       .optional(),
+    idleSignOut: z
+      .object({
+        cashierMinutes: IdleMinutesSchema.optional(),
+        managerMinutes: IdleMinutesSchema.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -195,8 +202,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function applySettingsPatch(current: TerminalSettings, patch: unknown): SettingsResult {
   const parsedPatch = TerminalSettingsPatchSchema.safeParse(patch);
   if (!parsedPatch.success) return { ok: false, problems: problemsOf(parsedPatch.error) };
-  const { printer, ...rest } = parsedPatch.data;
-  return parseSettings({ ...current, ...rest, printer: { ...current.printer, ...printer } });
+  const { printer, idleSignOut, ...rest } = parsedPatch.data;
+  return parseSettings({
+    ...current,
+    ...rest,
+    printer: { ...current.printer, ...printer },
+    idleSignOut: { ...current.idleSignOut, ...idleSignOut },
+  });
 }
 
 export class InvalidSettingsError extends Error {
