@@ -54,7 +54,7 @@ test('a sale the server refuses is held, the next ones go through, and it is sen
   // Asked again while the refusing server still answers: refused again, and it says so.
   await panel.getByRole('button', { name: 'Send again now' }).click();
   await expect(panel.getByTestId('held-problem')).toHaveText(
-    'The server refused 1 again, for the reasons listed. They stay held.',
+    'Not taken: 1, for the reasons listed. They stay held.',
   );
 
   // No server at all: not sent, and the manager is told why.
@@ -68,6 +68,7 @@ test('a sale the server refuses is held, the next ones go through, and it is sen
   await checkout.expectOnline();
   await panel.getByRole('button', { name: 'Send again now' }).click();
   await expect(panel).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByTestId('held-outcome')).toHaveText('Sent: the server took the held sale.');
   await expect(held).toHaveCount(0);
   await expect(checkout.pending).toHaveText('0', { timeout: 30_000 });
   const recorded = (await shop.server.documents<{ id: string }>('transactions')).filter(

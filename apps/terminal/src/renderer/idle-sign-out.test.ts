@@ -19,7 +19,7 @@ describe('idle sign-out', () => {
 
   it('counts from the last use; a use after the limit does not count', () => {
     let now = 0;
-    const timer = new IdleTimer(1_000, () => now);
+    const timer = new IdleTimer(1_000, { monotonic: () => now, wall: () => 5_000 + now });
     now = 999;
     expect(timer.expired).toBe(false);
     expect(timer.used()).toBe(true);
@@ -29,6 +29,25 @@ describe('idle sign-out', () => {
     expect(timer.expired).toBe(true);
     expect(timer.used()).toBe(false);
     expect(timer.expired).toBe(true);
+  });
+
+  it('counts a sleep the monotonic clock missed, and not a wall clock set back', () => {
+    let monotonic = 0;
+    let wall = 1_000_000;
+    const timer = new IdleTimer(60_000, { monotonic: () => monotonic, wall: () => wall });
+    // The machine slept an hour: the monotonic clock stood still, the wall clock did not.
+    wall += 3_600_000;
+    monotonic += 10;
+    expect(timer.expired).toBe(true);
+    expect(timer.used()).toBe(false);
+
+    const second = new IdleTimer(60_000, { monotonic: () => monotonic, wall: () => wall });
+    // The wall clock set back a day: the monotonic clock still counts.
+    wall -= 86_400_000;
+    monotonic += 59_999;
+    expect(second.expired).toBe(false);
+    monotonic += 1;
+    expect(second.expired).toBe(true);
   });
 
   it('signs out from its timer, or stops the first key press after the limit', () => {
@@ -49,7 +68,7 @@ describe('idle sign-out', () => {
 
     const stop = watchIdle(
       target,
-      new IdleTimer(1_000, () => now),
+      new IdleTimer(1_000, { monotonic: () => now, wall: () => now }),
       () => (expired += 1),
       scheduler,
     );
@@ -75,7 +94,7 @@ describe('idle sign-out', () => {
     now = 0;
     const stopSecond = watchIdle(
       target,
-      new IdleTimer(1_000, () => now),
+      new IdleTimer(1_000, { monotonic: () => now, wall: () => now }),
       () => (expired += 1),
       scheduler,
     );

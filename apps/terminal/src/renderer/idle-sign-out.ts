@@ -1,8 +1,8 @@
 /**
  * Signing staff out of a till nobody touches (settings `idleSignOut`): a cashier who walks away
  * must not leave a till that keeps selling in their name, nor a manager one that can adjust
- * points. Key presses, clicks, taps and scrolls count as use; time is the monotonic clock, so a
- * system clock that jumps neither signs anyone out early nor keeps them in.
+ * points. Key presses, clicks, taps and scrolls count as use. Idle time is the longer of the
+ * monotonic clock and the wall clock (see `IdleTimer.idleMs`).
  */
 import type { StaffRole } from '@tillpoint/protocol';
 import type { IdleSignOutSettings } from '../shared/settings.js';
@@ -23,20 +23,46 @@ export function idleSignOutNotice(limitMs: number): string {
   return `Signed out after ${span} without use.`;
 }
 
+/** The two clocks idle time is read from: monotonic, and the wall clock. */
+export interface IdleClocks {
+  /** `performance.now()`: never jumps, but on some systems stands still while the machine sleeps. */
+  monotonic(): number;
+  /** `Date.now()`: runs on through sleep, but can be set back or forward. */
+  wall(): number;
+}
+
+const SYSTEM_CLOCKS: IdleClocks = {
+  monotonic: () => performance.now(),
+  wall: () => Date.now(),
+};
+
 /** The time since the till was last used, against one limit. */
 export class IdleTimer {
-  #last: number;
+  #lastMonotonic: number;
+  #lastWall: number;
 
   constructor(
     readonly limitMs: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly clocks: IdleClocks = SYSTEM_CLOCKS,
   ) {
-    this.#last = now();
+    this.#lastMonotonic = clocks.monotonic();
+    this.#lastWall = clocks.wall();
+  }
+
+  /**
+   * How long since the last use: the longer of what the two clocks say. A machine that slept
+   * counts its sleep (the wall clock); a wall clock set back cannot shorten it (the monotonic
+   * one); a wall clock set forward ends the session early, the safe way to be wrong.
+   */
+  get idleMs(): number {
+    const monotonic = this.clocks.monotonic() - this.#lastMonotonic;
+    const wall = Math.max(0, this.clocks.wall() - this.#lastWall);
+    return Math.max(monotonic, wall);
   }
 
   /** The limit has passed since the last use. */
   get expired(): boolean {
-    return this.now() - this.#last >= this.limitMs;
+    return this.idleMs >= this.limitMs;
   }
 
   /**
@@ -45,7 +71,8 @@ export class IdleTimer {
    */
   used(): boolean {
     if (this.expired) return false;
-    this.#last = this.now();
+    this.#lastMonotonic = this.clocks.monotonic();
+    this.#lastWall = this.clocks.wall();
     return true;
   }
 }
@@ -88,7 +115,11 @@ export function watchIdle(
     event.stopImmediatePropagation();
     finish();
   }
-  for (const type of USE_EVENTS) target.addEventListener(type, onUse, { capture: true });
+  // Not passive: a scroll or tap after the limit must be stopped too (Chromium makes `wheel` and
+  // `touchstart` listeners on the window passive unless told otherwise).
+  for (const type of USE_EVENTS) {
+    target.addEventListener(type, onUse, { capture: true, passive: false });
+  }
   // A check every second (or four times within a short limit): a sign-out is at most that late.
   const handle = scheduler.setInterval(
     () => {

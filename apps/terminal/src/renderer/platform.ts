@@ -12,7 +12,7 @@ import {
   applySettingsPatch,
   defaultSettings,
   InvalidSettingsError,
-  parseSettings,
+  salvageSettings,
 } from '../shared/settings.js';
 import type { TerminalSettings, TerminalSettingsPatch } from '../shared/settings.js';
 
@@ -25,12 +25,15 @@ declare global {
 
 const SETTINGS_KEY = 'tillpoint.settings';
 
+/**
+ * The stored settings; one bad or unknown field (a newer version's) loses only itself, not the
+ * server address, as in the desktop app's file.
+ */
 function readSettings(): TerminalSettings {
   const stored = window.localStorage.getItem(SETTINGS_KEY);
   if (stored === null) return defaultSettings();
   try {
-    const result = parseSettings(JSON.parse(stored));
-    return result.ok ? result.settings : defaultSettings();
+    return salvageSettings(JSON.parse(stored)).settings;
   } catch {
     return defaultSettings();
   }

@@ -63,6 +63,7 @@ describe('settings', () => {
     [{ idleSignOut: { managerMinutes: 721 } }, /idleSignOut\.managerMinutes/],
     [{ idleSignOut: { managerMinutes: '5' } }, /idleSignOut\.managerMinutes/],
     [{ idleSignOut: { minutes: 5 } }, /minutes/],
+    [{ idleSignOut: { managerMinutes: 0.001 } }, /idleSignOut\.managerMinutes: must be 0/],
     ['settings', /object/],
   ])('refuse %j', (input, reason) => {
     const result = parseSettings(input);
@@ -84,6 +85,16 @@ describe('settings', () => {
     expect(applySettingsPatch(current, { idleSignOut: { managerMinutes: 2 } })).toEqual({
       ok: true,
       settings: { ...current, idleSignOut: { cashierMinutes: 15, managerMinutes: 2 } },
+    });
+    // A key sent as undefined (IPC keeps them) leaves the setting as it was.
+    expect(
+      applySettingsPatch(
+        { ...current, idleSignOut: { cashierMinutes: 30, managerMinutes: 5 } },
+        { idleSignOut: { cashierMinutes: undefined }, printer: { mode: undefined } },
+      ),
+    ).toEqual({
+      ok: true,
+      settings: { ...current, idleSignOut: { cashierMinutes: 30, managerMinutes: 5 } },
     });
     const refused = applySettingsPatch(current, { idleSignOut: { cashierMinutes: 1_000 } });
     expect(refused.ok).toBe(false);

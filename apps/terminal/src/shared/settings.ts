@@ -68,8 +68,20 @@ export const PrinterSettingsSchema = z
 /** How long a signed-in till may go untouched before it signs its staff member out. */
 export const DEFAULT_IDLE_MINUTES = { cashier: 15, manager: 5 } as const;
 
-/** Minutes, at most 12 hours; fractions allowed (0.5 is 30 seconds); 0 never signs out. */
-const IdleMinutesSchema = z.number().min(0).max(720);
+/** The shortest idle limit: long enough for a manager to reach the settings to change it. */
+export const MIN_IDLE_MINUTES = 0.2;
+
+/**
+ * Minutes, at most 12 hours; fractions allowed (0.5 is 30 seconds), at least 0.2 (12 seconds:
+ * shorter would sign a manager out before they could change it back); 0 never signs out.
+ */
+const IdleMinutesSchema = z
+  .number()
+  .min(0)
+  .max(720)
+  .refine((minutes) => minutes === 0 || minutes >= MIN_IDLE_MINUTES, {
+    message: `must be 0 (never) or at least ${MIN_IDLE_MINUTES} minutes`,
+  });
 
 export const IdleSignOutSchema = z
   .object({
@@ -205,10 +217,17 @@ export function applySettingsPatch(current: TerminalSettings, patch: unknown): S
   const { printer, idleSignOut, ...rest } = parsedPatch.data;
   return parseSettings({
     ...current,
-    ...rest,
-    printer: { ...current.printer, ...printer },
-    idleSignOut: { ...current.idleSignOut, ...idleSignOut },
+    ...definedOnly(rest),
+    printer: { ...current.printer, ...definedOnly(printer ?? {}) },
+    idleSignOut: { ...current.idleSignOut, ...definedOnly(idleSignOut ?? {}) },
   });
+}
+
+/** A key present with `undefined` (IPC's structured clone keeps them) changes nothing. */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }
 
 export class InvalidSettingsError extends Error {

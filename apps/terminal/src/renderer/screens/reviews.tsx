@@ -95,7 +95,15 @@ function HeldSales() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string>();
   const [outcome, setOutcome] = useState<string>();
-  if (!held || !terminal) return null;
+  if (!terminal) return null;
+  if (!held) {
+    // All sent: the panel goes, and says so while the manager is here.
+    return outcome ? (
+      <p className="success" role="status" data-testid="held-outcome">
+        {outcome}
+      </p>
+    ) : null;
+  }
   const till = terminal;
 
   async function sendAgain() {
@@ -113,10 +121,12 @@ function HeldSales() {
         );
       } else if (result.stillHeld > 0) {
         setProblem(
-          `${result.sent > 0 ? `Sent ${result.sent}; the` : 'The'} server refused ${result.stillHeld} again, for the reasons listed. They stay held.`,
+          `${result.sent > 0 ? `Sent ${result.sent}. ` : ''}Not taken: ${result.stillHeld}, for the reasons listed. They stay held.`,
         );
       } else {
-        setOutcome(`Sent ${result.sent}: the server took ${result.sent === 1 ? 'it' : 'them'}.`);
+        setOutcome(
+          `Sent: the server took the held ${result.sent === 1 ? 'sale' : `${result.sent} sales`}.`,
+        );
       }
     } catch (error) {
       setProblem(errorText(error));
@@ -141,11 +151,6 @@ function HeldSales() {
         ))}
       </ul>
       <ProblemText text={problem} testId="held-problem" />
-      {outcome ? (
-        <p className="success" role="status">
-          {outcome}
-        </p>
-      ) : null}
       <button type="button" onClick={() => void sendAgain()} disabled={busy}>
         {busy ? 'Sending…' : 'Send again now'}
       </button>

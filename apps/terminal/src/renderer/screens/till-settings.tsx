@@ -8,6 +8,7 @@ import {
   applySettingsPatch,
   defaultSettings,
   InvalidSettingsError,
+  MIN_IDLE_MINUTES,
 } from '../../shared/settings.js';
 import type { TerminalSettings, TerminalSettingsPatch } from '../../shared/settings.js';
 
@@ -31,12 +32,12 @@ function formOf(settings: TerminalSettings): SettingsForm {
   };
 }
 
-/** Minutes as typed: a number from 0 to 720, or the reason it is not one. */
+/** Minutes as typed ("15", "0.5", "0,5"): 0, or 0.2 to 720; or the reason they are not. */
 function minutesOf(typed: string, who: string): number | string {
-  const text = typed.trim().replace(',', '.');
-  const minutes = text === '' ? Number.NaN : Number(text);
-  if (!Number.isFinite(minutes) || minutes < 0 || minutes > 720) {
-    return `${who}: type the minutes, from 0 (never) to 720.`;
+  const text = typed.trim();
+  const minutes = /^\d{1,3}(?:[.,]\d{1,3})?$/.test(text) ? Number(text.replace(',', '.')) : NaN;
+  if (!(minutes === 0 || (minutes >= MIN_IDLE_MINUTES && minutes <= 720))) {
+    return `${who}: type the minutes, 0 (never) or from ${MIN_IDLE_MINUTES} to 720.`;
   }
   return minutes;
 }
@@ -71,7 +72,8 @@ export function TillSettingsScreen() {
     const cashierMinutes = minutesOf(form.cashierMinutes, 'Cashiers');
     const managerMinutes = minutesOf(form.managerMinutes, 'Managers');
     if (typeof cashierMinutes === 'string' || typeof managerMinutes === 'string') {
-      setProblem([cashierMinutes, managerMinutes].filter((m) => typeof m === 'string').join(' '));
+      const reasons = [cashierMinutes, managerMinutes].filter((m) => typeof m === 'string');
+      setProblem(`Not saved. ${reasons.join(' ')}`);
       return;
     }
     const patch: TerminalSettingsPatch = {
@@ -94,7 +96,7 @@ export function TillSettingsScreen() {
     try {
       const stored = await saveSettings(patch);
       setForm(formOf(stored));
-      setSaved('Saved. The new limits count from now.');
+      setSaved('Saved.');
     } catch (error) {
       setProblem(
         error instanceof InvalidSettingsError
@@ -150,6 +152,9 @@ export function TillSettingsScreen() {
                   />
                   Kiosk: full screen, no menu; the window closes only when the app quits
                 </label>
+                <p className="muted">
+                  A till started with <code>--kiosk</code> stays a kiosk whatever this says.
+                </p>
               </fieldset>
               <fieldset>
                 <legend>Receipts</legend>
