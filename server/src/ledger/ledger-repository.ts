@@ -147,6 +147,12 @@ interface SnapshotRow extends Record<string, unknown> {
  * the program (its settings only when they changed since the cached copy), and one `ledger_seq`
  * number per transaction id not recorded. Take it only while holding the member locks: the
  * sequence numbers are valid for application only if every survivor was locked before.
+ *
+ * Each lookup by id is a LATERAL subquery with OFFSET 0, so it stays a primary-key lookup per id
+ * in every plan. On PostgreSQL the statement is prepared per connection and reused with a
+ * generic plan: one made while the table was small (a new database, until autovacuum first
+ * analyzed it) joined the ids to every account of the chain through a hash, on every push, for
+ * as long as the plan lived. (PGlite plans each statement with its parameters.)
  */
 export async function readLedgerSnapshot(
   tx: Queryable,
@@ -159,7 +165,10 @@ export async function readLedgerSnapshot(
          FROM sync_documents m WHERE m.collection = 'members' AND m.id = ANY($1::text[])
        UNION
        SELECT m.id, m.body ->> 'status', m.body ->> 'mergedInto', c.hop + 1
-         FROM chain c JOIN sync_documents m ON m.collection = 'members' AND m.id = c.merged_into
+         FROM chain c CROSS JOIN LATERAL (
+           SELECT s.id, s.body FROM sync_documents s
+            WHERE s.collection = 'members' AND s.id = c.merged_into OFFSET 0
+         ) m
         WHERE c.status = 'merged' AND c.merged_into <> c.id AND c.hop < 16
      ),
      stored AS (
@@ -178,8 +187,10 @@ export async function readLedgerSnapshot(
      SELECT 'transaction', id, rev, deleted, body, updated_at, NULL, NULL, NULL FROM stored
      UNION ALL
      SELECT 'account', a.id, a.rev, a.deleted, a.body, a.updated_at, NULL, NULL, NULL
-       FROM sync_documents a
-      WHERE a.collection = 'accounts' AND a.id IN (SELECT id FROM account_ids)
+       FROM account_ids i CROSS JOIN LATERAL (
+         SELECT s.id, s.rev, s.deleted, s.body, s.updated_at FROM sync_documents s
+          WHERE s.collection = 'accounts' AND s.id = i.id OFFSET 0
+       ) a
      UNION ALL
      SELECT 'program', ${programKeySql('p')}, NULL, p.deleted,
             CASE WHEN ${programKeySql('p')} = $4 THEN NULL ELSE p.body -> 'settings' END,
