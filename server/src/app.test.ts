@@ -16,7 +16,11 @@ describe('config', () => {
   it('runs on a laptop with no configuration: PGlite under .data/server, port 8787', () => {
     const config = loadConfig({}, '/srv/app');
     expect(config.port).toBe(8787);
-    expect(config.database).toEqual({ kind: 'pglite', dataDir: '/srv/app/.data/server' });
+    expect(config.database).toEqual({
+      kind: 'pglite',
+      dataDir: '/srv/app/.data/server',
+      vacuumEveryMinutes: 60,
+    });
     expect(config.limits).toMatchObject({ maxPullLimit: 1000, maxPushRows: 500 });
   });
 

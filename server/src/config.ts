@@ -49,6 +49,8 @@ const EnvSchema = z.object({
     .optional(),
   DATABASE_POOL_SIZE: integer(1, 500, 20),
   DATA_DIR: z.string().min(1).default('.data/server'),
+  /** The embedded database has no autovacuum: VACUUM (ANALYZE) it this often (0: never). */
+  EMBEDDED_VACUUM_MINUTES: integer(0, 10_080, 60),
   MAX_PULL_LIMIT: integer(1, 10_000, 1000),
   MAX_PUSH_ROWS: integer(1, 10_000, 500),
   MAX_BODY_BYTES: integer(1024, 64 * 1024 * 1024, 5 * 1024 * 1024),
@@ -69,7 +71,7 @@ const EnvSchema = z.object({
 
 export type DatabaseConfig =
   | { readonly kind: 'postgres'; readonly url: string; readonly maxConnections: number }
-  | { readonly kind: 'pglite'; readonly dataDir?: string };
+  | { readonly kind: 'pglite'; readonly dataDir?: string; readonly vacuumEveryMinutes?: number };
 
 export interface ServerConfig {
   readonly port: number;
@@ -154,7 +156,11 @@ export function loadConfig(
     host: e.HOST,
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, maxConnections: e.DATABASE_POOL_SIZE }
-      : { kind: 'pglite', dataDir: path.resolve(cwd, e.DATA_DIR) },
+      : {
+          kind: 'pglite',
+          dataDir: path.resolve(cwd, e.DATA_DIR),
+          vacuumEveryMinutes: e.EMBEDDED_VACUUM_MINUTES,
+        },
     limits: {
       maxPullLimit: e.MAX_PULL_LIMIT,
       maxPushRows: e.MAX_PUSH_ROWS,

@@ -7,8 +7,11 @@ import { openPostgresDatabase } from './postgres-database.js';
 
 export type DatabaseTarget =
   | { readonly kind: 'postgres'; readonly url: string; readonly maxConnections?: number }
-  /** `dataDir` undefined: in memory (tests). */
-  | { readonly kind: 'pglite'; readonly dataDir?: string };
+  /**
+   * `dataDir` undefined: in memory (tests). `vacuumEveryMinutes`: how often to VACUUM (ANALYZE)
+   * it, since PGlite has no autovacuum (0 or absent: never).
+   */
+  | { readonly kind: 'pglite'; readonly dataDir?: string; readonly vacuumEveryMinutes?: number };
 
 /** The embedded database's directory cannot be created, read or written. */
 export class DataDirectoryUnusableError extends Error {
@@ -30,7 +33,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       maxConnections: target.maxConnections,
     });
   }
-  if (target.dataDir === undefined) return openPgliteDatabase(undefined);
+  const maintenance = { vacuumEveryMs: (target.vacuumEveryMinutes ?? 0) * 60_000 };
+  if (target.dataDir === undefined) return openPgliteDatabase(undefined, maintenance);
   const dataDir = target.dataDir;
   // PGlite itself says only that it "failed to initialize": name the directory and the cause.
   const unusable = (error: unknown) =>
@@ -50,7 +54,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   });
   let db: Database;
   try {
-    db = await openPgliteDatabase(dataDir);
+    db = await openPgliteDatabase(dataDir, maintenance);
   } catch (error) {
     await release();
     throw error;

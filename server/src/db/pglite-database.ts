@@ -8,16 +8,54 @@ import type {
 } from './database.js';
 import { CommitNotifier } from './commit-notifier.js';
 import { createTransactionHandle, withRetries } from './run-transaction.js';
+import { logger } from '../logger.js';
+
+export interface PgliteMaintenance {
+  /**
+   * How often to run `VACUUM (ANALYZE)` (0: never). PGlite is PostgreSQL in single-user mode,
+   * with no autovacuum: without this, the row versions every update leaves behind (an
+   * account's, at each sale) are never reclaimed and the planner's statistics never refreshed.
+   */
+  readonly vacuumEveryMs?: number;
+}
 
 /**
  * Embedded PostgreSQL (PGlite) in `dataDir`, or in memory when `dataDir` is undefined. PGlite
  * has exactly one connection, so it runs one transaction at a time: `transaction()` holds its
- * transaction lock for the whole callback and other queries wait for it.
+ * transaction lock for the whole callback and other queries wait for it (the periodic VACUUM
+ * too: it runs between transactions, and pushes wait for it, a fraction of a second for a
+ * store's data).
  */
-export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
+export async function openPgliteDatabase(
+  dataDir?: string,
+  maintenance: PgliteMaintenance = {},
+): Promise<Database> {
   const pglite = await PGlite.create(dataDir, {
     parsers: { [types.INT8]: (value: string) => Number(value) },
   });
+
+  let vacuuming: Promise<void> | undefined;
+  const vacuum = () => {
+    vacuuming ??= pglite
+      .exec('VACUUM (ANALYZE)')
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          logger.warn('the embedded database could not be vacuumed', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        },
+      )
+      .finally(() => {
+        vacuuming = undefined;
+      });
+    return vacuuming;
+  };
+  const vacuumTimer =
+    (maintenance.vacuumEveryMs ?? 0) > 0
+      ? setInterval(() => void vacuum(), maintenance.vacuumEveryMs)
+      : undefined;
+  vacuumTimer?.unref();
 
   const query = async <R extends QueryRow>(
     sql: string,
@@ -70,6 +108,8 @@ export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
       return () => unlisten();
     },
     async close() {
+      clearInterval(vacuumTimer);
+      await vacuuming;
       await notifier.close();
       await pglite.close();
     },
