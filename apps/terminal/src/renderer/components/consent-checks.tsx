@@ -1,3 +1,4 @@
+import { CheckField } from './check-field.js';
 import type { MemberConsents } from '@tillpoint/protocol';
 
 export type ConsentKey = keyof MemberConsents;
@@ -28,15 +29,13 @@ export function ConsentChecks<K extends ConsentKey>({
     <fieldset className="consents">
       <legend>{legend}</legend>
       {keys.map((key) => (
-        <label key={key} className="check">
-          <input
-            type="checkbox"
-            name={`consent-${key}`}
-            checked={value[key]}
-            onChange={(event) => onChange({ ...value, [key]: event.target.checked })}
-          />
-          {CONSENT_LABELS[key]}
-        </label>
+        <CheckField
+          key={key}
+          label={CONSENT_LABELS[key]}
+          name={`consent-${key}`}
+          checked={value[key]}
+          onCheck={(checked) => onChange({ ...value, [key]: checked })}
+        />
       ))}
     </fieldset>
   );

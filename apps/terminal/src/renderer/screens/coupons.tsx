@@ -5,6 +5,7 @@ import type { CouponKind, ProgramSettings } from '@tillpoint/loyalty';
 import type { CouponDoc } from '@tillpoint/protocol';
 import { couponDraftOf } from '@tillpoint/terminal-core';
 import type { CouponDraft } from '@tillpoint/terminal-core';
+import { CheckField } from '../components/check-field.js';
 import { ColumnHeads } from '../components/column-heads.js';
 import { ProblemText } from '../components/feedback.js';
 import { TextField } from '../components/text-field.js';
@@ -464,17 +465,13 @@ function CouponEditor({
           <legend>When (optional)</legend>
           <div role="group" aria-label="Days">
             {WEEKDAYS.map((day, index) => (
-              <label className="check" key={day}>
-                <input
-                  type="checkbox"
-                  name={`weekday-${day}`}
-                  checked={form.weekdays.includes(index)}
-                  onChange={(event) =>
-                    set({ weekdays: toggle(form.weekdays, index, event.target.checked) })
-                  }
-                />
-                {day}
-              </label>
+              <CheckField
+                key={day}
+                label={day}
+                name={`weekday-${day}`}
+                checked={form.weekdays.includes(index)}
+                onCheck={(checked) => set({ weekdays: toggle(form.weekdays, index, checked) })}
+              />
             ))}
             <span className="muted">No day ticked: every day.</span>
           </div>
@@ -488,45 +485,35 @@ function CouponEditor({
           {tiers.length > 0 ? (
             <div role="group" aria-label="Tiers">
               {tiers.map((tier) => (
-                <label className="check" key={tier.id}>
-                  <input
-                    type="checkbox"
-                    name={`tier-${tier.id}`}
-                    checked={form.tiers.includes(tier.id)}
-                    onChange={(event) =>
-                      set({ tiers: toggle(form.tiers, tier.id, event.target.checked) })
-                    }
-                  />
-                  {tier.name}
-                </label>
+                <CheckField
+                  key={tier.id}
+                  label={tier.name}
+                  name={`tier-${tier.id}`}
+                  checked={form.tiers.includes(tier.id)}
+                  onCheck={(checked) => set({ tiers: toggle(form.tiers, tier.id, checked) })}
+                />
               ))}
               <span className="muted">No tier ticked: every tier.</span>
             </div>
           ) : null}
-          <label className="check">
-            <input
-              type="checkbox"
-              name="newMembersOnly"
-              checked={form.newMembersOnly}
-              onChange={(event) => set({ newMembersOnly: event.target.checked })}
-            />
-            New members only
-          </label>
+          <CheckField
+            label="New members only"
+            name="newMembersOnly"
+            checked={form.newMembersOnly}
+            onCheck={(newMembersOnly) => set({ newMembersOnly })}
+          />
           <div className="field-row">
             {text('Segments (comma-separated)', 'segments', { maxLength: 400 })}
             {text('Stores (comma-separated)', 'stores', { maxLength: 2000 })}
             {text('Regions (comma-separated)', 'regions', { maxLength: 800 })}
           </div>
         </fieldset>
-        <label className="check">
-          <input
-            type="checkbox"
-            name="active"
-            checked={form.active}
-            onChange={(event) => set({ active: event.target.checked })}
-          />
-          Active (cashiers can use it)
-        </label>
+        <CheckField
+          label="Active (cashiers can use it)"
+          name="active"
+          checked={form.active}
+          onCheck={(active) => set({ active })}
+        />
         {editing ? (
           <p className="muted" data-testid="coupon-usage">
             Used {editing.usage.used} time{editing.usage.used === 1 ? '' : 's'} so far (counted by

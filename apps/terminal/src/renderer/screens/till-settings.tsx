@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
+import { CheckField } from '../components/check-field.js';
 import { ProblemText } from '../components/feedback.js';
 import { TextField } from '../components/text-field.js';
 import { errorText } from '../format.js';
@@ -143,15 +144,12 @@ export function TillSettingsScreen() {
             <>
               <fieldset>
                 <legend>Window</legend>
-                <label className="check">
-                  <input
-                    type="checkbox"
-                    name="kiosk"
-                    checked={form.kiosk}
-                    onChange={(event) => set({ kiosk: event.target.checked })}
-                  />
-                  Kiosk: full screen, no menu; the window closes only when the app quits
-                </label>
+                <CheckField
+                  label="Kiosk: full screen, no menu; the window closes only when the app quits"
+                  name="kiosk"
+                  checked={form.kiosk}
+                  onCheck={(kiosk) => set({ kiosk })}
+                />
                 <p className="muted">
                   A till started with <code>--kiosk</code> stays a kiosk whatever this says.
                 </p>
@@ -183,15 +181,12 @@ export function TillSettingsScreen() {
                   ) : null}
                 </div>
                 {form.printerMode === 'system' ? (
-                  <label className="check">
-                    <input
-                      type="checkbox"
-                      name="silent"
-                      checked={form.silent}
-                      onChange={(event) => set({ silent: event.target.checked })}
-                    />
-                    Print without asking
-                  </label>
+                  <CheckField
+                    label="Print without asking"
+                    name="silent"
+                    checked={form.silent}
+                    onCheck={(silent) => set({ silent })}
+                  />
                 ) : null}
               </fieldset>
             </>
