@@ -12,7 +12,7 @@ import { requireTerminal } from './http/auth-middleware.js';
 import { cors } from './http/cors.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { requireProtocolVersion } from './http/protocol-version.js';
-import { refuseUnstorableText } from './http/storable-text.js';
+import { noteEscapeFreeBody, refuseUnstorableText } from './http/storable-text.js';
 import { ServerMetrics } from './metrics/metrics.js';
 import type { ChangeFeed } from './sync/change-feed.js';
 import type { CollectionRegistry } from './sync/collection-handlers.js';
@@ -63,7 +63,12 @@ export function createApp(deps: AppDependencies): BuiltApp {
   // Who the client is, for the per-address limits: the socket's address, or the client a
   // trusted proxy names (TRUST_PROXY, http/trust-proxy.ts).
   app.set('trust proxy', config.trustProxy);
-  const json = express.json({ limit: config.limits.maxBodyBytes, strict: false, type: () => true });
+  const json = express.json({
+    limit: config.limits.maxBodyBytes,
+    strict: false,
+    type: () => true,
+    verify: noteEscapeFreeBody,
+  });
 
   // 503 while the database does not answer (within 5 s): a load balancer's signal, not a bug.
   let healthy = true;

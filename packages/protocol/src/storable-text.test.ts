@@ -38,4 +38,14 @@ describe('text the server can store', () => {
     for (let i = 0; i < MAX_TEXT_CHECK_DEPTH - 1; i++) fine = [fine];
     expect(findUnstorableText(fine)).toBeUndefined();
   });
+
+  it('checks only the nesting when told the text cannot be unstorable', () => {
+    expect(findUnstorableText({ a: 'x\u0000' }, '', { checkText: false })).toBeUndefined();
+    let deep: unknown = 'x';
+    for (let i = 0; i < MAX_TEXT_CHECK_DEPTH + 1; i++) deep = { d: deep };
+    expect(findUnstorableText({ rows: [deep] }, '', { checkText: false })).toEqual({
+      path: `.rows[0]${'.d'.repeat(MAX_TEXT_CHECK_DEPTH - 2)}`,
+      reason: 'depth',
+    });
+  });
 });

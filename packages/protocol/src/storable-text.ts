@@ -27,25 +27,63 @@ export interface Unstorable {
   readonly reason: 'text' | 'depth';
 }
 
-/** The first unstorable text in a parsed JSON value, or a nesting deeper than any document. */
-export function findUnstorableText(value: unknown, path = '', depth = 0): Unstorable | undefined {
-  if (typeof value === 'string') {
-    return isStorableText(value) ? undefined : { path: path || '(body)', reason: 'text' };
-  }
+export interface UnstorableTextOptions {
+  /**
+   * false when the caller knows no text of the value can be unstorable (the server, for a
+   * UTF-8 JSON body with no `\u` escape in its bytes); only the nesting is checked then.
+   */
+  readonly checkText?: boolean;
+}
+
+/**
+ * The first unstorable text in a parsed JSON value, or a nesting deeper than any document.
+ * `path` is prefixed to the path found. The walk builds no path until it finds something: a
+ * push of a hundred documents is walked on every request.
+ */
+export function findUnstorableText(
+  value: unknown,
+  path = '',
+  options: UnstorableTextOptions = {},
+): Unstorable | undefined {
+  const trail: (string | number)[] = [];
+  const reason = walk(value, 0, options.checkText !== false, trail);
+  if (reason === undefined) return undefined;
+  let at = path;
+  for (let i = trail.length - 1; i >= 0; i--) at = pathOf(at, trail[i] as string | number);
+  return { path: at || '(body)', reason };
+}
+
+/** Walks `value`; on a find, `trail` holds the keys from the find up to `value`. */
+function walk(
+  value: unknown,
+  depth: number,
+  checkText: boolean,
+  trail: (string | number)[],
+): Unstorable['reason'] | undefined {
+  if (typeof value === 'string') return checkText && !isStorableText(value) ? 'text' : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
-  if (depth >= MAX_TEXT_CHECK_DEPTH) return { path: path || '(body)', reason: 'depth' };
+  if (depth >= MAX_TEXT_CHECK_DEPTH) return 'depth';
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findUnstorableText(value[i], pathOf(path, i), depth + 1);
-      if (found !== undefined) return found;
+      const found = walk(value[i], depth + 1, checkText, trail);
+      if (found !== undefined) {
+        trail.push(i);
+        return found;
+      }
     }
     return undefined;
   }
-  for (const [key, item] of Object.entries(value)) {
-    const at = pathOf(path, key);
-    if (!isStorableText(key)) return { path: at, reason: 'text' };
-    const found = findUnstorableText(item, at, depth + 1);
-    if (found !== undefined) return found;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (checkText && !isStorableText(key)) {
+      trail.push(key);
+      return 'text';
+    }
+    const found = walk(record[key], depth + 1, checkText, trail);
+    if (found !== undefined) {
+      trail.push(key);
+      return found;
+    }
   }
   return undefined;
 }

@@ -314,6 +314,29 @@ describe.each(testTargets())('HTTP API on %s', (target) => {
         400,
         'invalid-body',
       );
+      // The bytes of a UTF-16 body can hold half a surrogate pair without any escape.
+      const utf16 = await terminal.request(
+        'POST',
+        '/sync/v1/coupons/push',
+        Buffer.from(
+          JSON.stringify({
+            rows: [{ newDocumentState: coupon({ id: 'text-16', code: 'TEXT16', name: 'Ann' }) }],
+          }).replace('"Ann"', '"Ann\ud800"'),
+          'utf16le',
+        ),
+        { 'content-type': 'application/json; charset=utf-16le' },
+      );
+      expect(utf16).toMatchObject({
+        status: 400,
+        body: {
+          error: { code: 'invalid-body', details: { path: '.rows[0].newDocumentState.name' } },
+        },
+      });
+      // A backslash before a u is not an escape: such a body is walked, and stored.
+      const backslash = await terminal.push('coupons', [
+        { newDocumentState: coupon({ id: 'text-four', code: 'TEXT4', name: 'C:\\users' }) },
+      ]);
+      expect(backslash.body).toEqual({ conflicts: [] });
       // A whole emoji is fine.
       const fine = await terminal.push('coupons', [
         { newDocumentState: coupon({ id: 'text-three', code: 'TEXT3', name: 'Chai 🍵' }) },
