@@ -19,14 +19,23 @@ export function isoMs(iso: string): number {
   return ms;
 }
 
+const formatted = new Map<number, string>();
+
 /**
  * `new Date(ms).toISOString()`; throws RangeError, as it does, for an invalid instant. The string
- * is remembered as parsing back to `ms` (it does), since what the fold formats (an account's
- * clock) it parses again at the next transaction.
+ * is remembered both ways: what the fold formats (an account's clock, a transaction's effective
+ * time) it parses again at the next transaction, and formats again for every transaction of a
+ * push received at the same instant (formatting costs about 25 times a lookup).
  */
 export function msIso(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  if (parsed.size >= MAX_ENTRIES) parsed.clear();
-  parsed.set(iso, ms);
+  let iso = formatted.get(ms);
+  if (iso === undefined) {
+    const date = new Date(ms);
+    iso = date.toISOString();
+    if (formatted.size >= MAX_ENTRIES) formatted.clear();
+    formatted.set(ms, iso);
+    if (parsed.size >= MAX_ENTRIES) parsed.clear();
+    parsed.set(iso, date.getTime());
+  }
   return iso;
 }
