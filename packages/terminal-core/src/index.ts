@@ -3,6 +3,7 @@ export type {
   EnrollMemberInput,
   HeldRetry,
   HeldSale,
+  NotSent,
   MemberCard,
   ProfilePatch,
   Receipt,

@@ -58,6 +58,14 @@ export interface SyncHooks {
    */
   onHeld?(transaction: Record<string, unknown>, error: SyncError): Promise<void>;
   /**
+   * The server refused a push of this collection as a whole (a member, coupon or other document
+   * it does not take, or a request of sales it refuses without naming a sale): nothing more of
+   * that collection reaches it from this till until that changes, since RxDB pushes the same
+   * documents again. Called with the refusal at each refused push, and with undefined at the
+   * first push of the collection the server takes after one it refused.
+   */
+  onPushRefused?(collection: CollectionName, error: SyncError | undefined): void;
+  /**
    * A fresh till's first load of the chain: its progress while it runs (members stored, then
    * their accounts), undefined once it is complete. Not called on a till that has it.
    */
@@ -297,6 +305,8 @@ export class SyncEngine {
   readonly #stream: EventStream;
   /** Collections with a pull requested by the stream and not started yet (coalescing). */
   readonly #livePending = new Set<CollectionName>();
+  /** Collections whose last push the server refused (see `SyncHooks.onPushRefused`). */
+  readonly #refusedPushes = new Set<CollectionName>();
   #liveWaiting = false;
   readonly #quiet: QuietGate;
   /** Orders pull starts and account arrivals (a counter: clocks can tie). */
@@ -622,14 +632,24 @@ export class SyncEngine {
               // A sale the server refuses for itself must not hold back the till's others: it
               // is kept aside (and pushed again from there), the rest go on.
               const onHeld = name === 'transactions' ? hooks.onHeld : undefined;
-              const conflicts = await guarded(() =>
-                pushInParts(
-                  transport,
-                  name,
-                  wire,
-                  onHeld && ((row, error) => onHeld(row.newDocumentState, error)),
-                ),
-              );
+              let conflicts: Record<string, unknown>[];
+              try {
+                conflicts = await guarded(() =>
+                  pushInParts(
+                    transport,
+                    name,
+                    wire,
+                    onHeld && ((row, error) => onHeld(row.newDocumentState, error)),
+                  ),
+                );
+              } catch (error) {
+                if (!this.#stopped && error instanceof SyncError && error.kind === 'refused') {
+                  this.#refusedPushes.add(name);
+                  hooks.onPushRefused?.(name, error);
+                }
+                throw error;
+              }
+              if (this.#refusedPushes.delete(name)) hooks.onPushRefused?.(name, undefined);
               if (name === 'transactions') hooks.onAcks(conflicts as unknown as TransactionDoc[]);
               return conflicts as WithDeleted<unknown>[];
             },

@@ -40,6 +40,7 @@ import {
 } from '@tillpoint/protocol';
 import type {
   AccountDoc,
+  CollectionName,
   CouponDoc,
   Hlc,
   MemberConsents,
@@ -144,6 +145,24 @@ export interface TerminalStatus {
    * till's other sales are not held back behind them. `message` is the latest refusal.
    */
   readonly held?: { readonly count: number; readonly message: string };
+  /**
+   * Kinds of change of this till the server refuses as a whole, oldest first: nothing more of
+   * that kind reaches the server from this till until it takes them (a member the server does
+   * not take holds back every later enrollment and edit of this till). They stay on the till
+   * and are pushed again as any change; an entry goes once the server takes a push of its kind.
+   */
+  readonly notSent?: readonly NotSent[];
+}
+
+/** A kind of change the server refuses from this till (see `TerminalStatus.notSent`). */
+export interface NotSent {
+  readonly collection: CollectionName;
+  /** The server's error code. */
+  readonly code: string;
+  /** The server's reason in plain words, for a manager or support. */
+  readonly message: string;
+  /** Since when (epoch ms): the first refusal of the current run of refusals. */
+  readonly since: number;
 }
 
 /** A transaction of this till the server refused for a reason of its own (see `held`). */
@@ -397,6 +416,7 @@ export class Terminal {
       ...(previous?.error ? { error: previous.error } : {}),
       ...(previous?.firstLoad ? { firstLoad: previous.firstLoad } : {}),
       ...(previous?.held ? { held: previous.held } : {}),
+      ...(previous?.notSent ? { notSent: previous.notSent } : {}),
       ...patch,
     };
     // A key patched to undefined is cleared (the error after a success, the first load's end).
@@ -477,6 +497,7 @@ export class Terminal {
         },
         onAcks: (docs) => this.#recordAcks(docs),
         onHeld: (transaction, error) => this.#hold(transaction, error),
+        onPushRefused: (collection, error) => this.#notSent(collection, error),
         onStreamOpen: () => {
           this.#streamOpen = true;
           this.#marks = { ...this.#marks, lastContactAt: this.#clock.now() };
@@ -500,6 +521,27 @@ export class Terminal {
       this.#deps.sync?.heldRetryMs ?? HELD_RETRY_MS,
     );
     await engine.start();
+  }
+
+  /** Notes (or, with undefined, clears) a kind of change the server refuses as a whole. */
+  #notSent(collection: CollectionName, error: SyncError | undefined): void {
+    const current = this.#status.value.notSent ?? [];
+    const known = current.find((entry) => entry.collection === collection);
+    const others = current.filter((entry) => entry.collection !== collection);
+    let next: readonly NotSent[] = others;
+    if (error) {
+      const message = error.serverMessage
+        ? `The server refused this: ${error.serverMessage.replace(/^row \d+: /, '')}.`
+        : `The server refused this (${error.code}).`;
+      if (known?.code === error.code && known.message === message) return;
+      next = [
+        ...others,
+        { collection, code: error.code, message, since: known?.since ?? this.#clock.now() },
+      ].sort((a, b) => a.since - b.since);
+    } else if (known === undefined) {
+      return;
+    }
+    this.#emit({ notSent: next.length > 0 ? next : undefined });
   }
 
   /** Keeps a transaction the server refused as held, before its push is answered as done. */

@@ -1,6 +1,7 @@
 /** Turning numbers and refusals into what a cashier reads. */
 import { formatMoney } from '@tillpoint/loyalty';
 import type { ProgramSettings } from '@tillpoint/loyalty';
+import type { CollectionName } from '@tillpoint/protocol';
 
 const POINTS = new Intl.NumberFormat('en-US');
 
@@ -67,4 +68,20 @@ export function fieldOfRefusal(code: string): CheckoutField {
 export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
   return typeof error === 'string' ? error : 'Something unexpected happened.';
+}
+
+const CHANGE_KINDS: Readonly<Record<CollectionName, string>> = {
+  program: 'program settings',
+  members: 'member changes',
+  accounts: 'balances',
+  transactions: 'sales',
+  coupons: 'coupon changes',
+  rewards: 'reward changes',
+  staff: 'staff changes',
+  reviews: 'review decisions',
+};
+
+/** What a collection's changes are, to a manager ("member changes"). */
+export function changeKind(collection: CollectionName): string {
+  return CHANGE_KINDS[collection];
 }

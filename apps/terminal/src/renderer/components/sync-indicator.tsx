@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { clockTime, count, sinceText } from '../format.js';
+import { changeKind, clockTime, count, sinceText } from '../format.js';
 import { useApp } from '../store.js';
 
 /** Always on screen: online or offline, what waits to be sent, when the till last synced. */
@@ -65,6 +65,20 @@ export function SyncIndicator() {
             title={`${status.held.count === 1 ? 'A sale is' : `${status.held.count} sales are`} held: kept on this till and sent again every few minutes. ${status.held.message}`}
           >
             Held: <strong>{status.held.count}</strong>
+          </span>
+        </>
+      ) : null}
+      {status.notSent ? (
+        <>
+          <span className="sync-sep" aria-hidden="true">
+            ·
+          </span>
+          <span
+            className="sync-held"
+            data-testid="sync-not-sent"
+            title={`The server refuses these, and everything of the same kind from this till waits behind them. They stay on this till and are sent again. ${status.notSent.map((entry) => entry.message).join(' ')}`}
+          >
+            Not sent: {status.notSent.map((entry) => changeKind(entry.collection)).join(', ')}
           </span>
         </>
       ) : null}

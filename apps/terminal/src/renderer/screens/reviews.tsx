@@ -7,7 +7,7 @@ import { useTerminalLoad } from '../components/use-terminal-load.js';
 import { useApp } from '../store.js';
 import { reviewLabel } from './member-tools.js';
 import { useTerminalAction } from '../components/use-terminal-action.js';
-import { clockTime, errorText } from '../format.js';
+import { changeKind, clockTime, errorText } from '../format.js';
 
 /** A detail value as one short line, whatever the server put there. */
 function detailText(value: unknown): string {
@@ -42,6 +42,7 @@ export function ReviewsScreen() {
 
   return (
     <main className="desk">
+      <NotSent />
       <HeldSales />
       <section className="panel" aria-labelledby="reviews-title">
         <header className="desk-head">
@@ -81,6 +82,34 @@ export function ReviewsScreen() {
         </ul>
       </section>
     </main>
+  );
+}
+
+/**
+ * Kinds of change the server refuses from this till as a whole (a member it does not take holds
+ * back every later enrollment and edit of this till): nothing a manager can send again from
+ * here, but what to tell whoever runs the server, and since when.
+ */
+function NotSent() {
+  const notSent = useApp((state) => state.status?.notSent);
+  if (!notSent) return null;
+  return (
+    <section className="panel" aria-labelledby="not-sent-title" data-testid="not-sent">
+      <h2 id="not-sent-title">Not reaching the server</h2>
+      <p className="muted">
+        The server refuses these changes from this till, and every later change of the same kind
+        waits behind them; other kinds go through. They stay on this till and are sent again on
+        their own. Tell whoever runs the server what it said.
+      </p>
+      <ul className="held-list">
+        {notSent.map((entry) => (
+          <li key={entry.collection} data-testid="not-sent-entry">
+            <strong>{changeKind(entry.collection)}</strong>, since {clockTime(entry.since)}:{' '}
+            {entry.message}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
