@@ -486,6 +486,57 @@ function runPgbench(url: string): number {
   return Number(match[1]);
 }
 
+/** PostgreSQL's settings that move these figures most, as one line. */
+async function postgresSettings(): Promise<string> {
+  const names = [
+    'server_version',
+    'shared_buffers',
+    'max_wal_size',
+    'checkpoint_timeout',
+    'synchronous_commit',
+    'wal_compression',
+  ];
+  const { rows } = await admin((client) =>
+    client.query<{ name: string; setting: string }>(
+      `SELECT name, current_setting(name) AS setting FROM pg_settings WHERE name = ANY($1)`,
+      [names],
+    ),
+  );
+  return rows.map((row) => `${row.name} ${row.setting}`).join(', ');
+}
+
+/** Checkpoints so far (timed, requested) and the WAL position, to tell what a run wrote. */
+async function walMark(): Promise<{ timed: number; requested: number; lsn: string }> {
+  return admin(async (client) => {
+    // PostgreSQL 17 moved the checkpoint counters to pg_stat_checkpointer.
+    const counters = await client
+      .query<{ timed: string; requested: string }>(
+        'SELECT num_timed AS timed, num_requested AS requested FROM pg_stat_checkpointer',
+      )
+      .catch(() =>
+        client.query<{ timed: string; requested: string }>(
+          'SELECT checkpoints_timed AS timed, checkpoints_req AS requested FROM pg_stat_bgwriter',
+        ),
+      );
+    const { rows } = await client.query<{ lsn: string }>(
+      'SELECT pg_current_wal_lsn()::text AS lsn',
+    );
+    const row = counters.rows[0];
+    return {
+      timed: Number(row?.timed ?? 0),
+      requested: Number(row?.requested ?? 0),
+      lsn: rows[0]?.lsn ?? '0/0',
+    };
+  });
+}
+
+async function walBytesBetween(from: string, to: string): Promise<number> {
+  const { rows } = await admin((client) =>
+    client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff($2, $1)::text AS bytes', [from, to]),
+  );
+  return Number(rows[0]?.bytes ?? 0);
+}
+
 async function main(): Promise<void> {
   const suffix = randomBytes(4).toString('hex');
   const ledgerDb = `tillpoint_bench_${suffix}`;
@@ -535,7 +586,10 @@ async function main(): Promise<void> {
       serverUrls.push(`http://127.0.0.1:${PORT + i}`);
       await waitForServer(serverUrls[i] as string, child);
     }
+    const before = await walMark();
     const ledger = await runLedgerLoad(serverUrls, db);
+    const after = await walMark();
+    const walBytes = await walBytesBetween(before.lsn, after.lsn);
     await Promise.all(
       children.splice(0).map((child) => {
         const stopped = new Promise((resolve) => child.once('exit', resolve));
@@ -565,6 +619,8 @@ async function main(): Promise<void> {
       `tills ${TERMINALS}, members ${TERMINALS * MEMBERS_PER_TERMINAL}, server processes ${SERVERS}, pool ${POOL_SIZE}, ${SOCKET_DIR ? `Unix socket ${SOCKET_DIR}` : 'loopback TCP'}`,
       ...phases.map(describePhase),
       `requests sent again after the server closed a kept-alive connection: ${resentOnClosedConnection}`,
+      `PostgreSQL: ${await postgresSettings()}`,
+      `during the ledger load: WAL ${(walBytes / 1e6).toFixed(0)} MB (${(walBytes / Math.max(1, acknowledged.length) / 1e3).toFixed(2)} kB an entry, warm-up included); checkpoints begun: ${after.timed - before.timed} timed, ${after.requested - before.requested} requested (max_wal_size reached)`,
       `ledger entries recorded: ${recorded.total}; acknowledged ${acknowledged.length}, of them recorded ${recorded.acked} (${exactlyOnce && recorded.total >= recorded.acked ? 'each exactly once' : 'MISMATCH'})`,
       `pgbench TPC-B (-i -s ${PGBENCH_SCALE}; ${pgbenchFlags().join(' ')}) tps: ${tps.toFixed(0)}`,
       saturated
