@@ -44,6 +44,24 @@ export function accountTierStats(account: Account): TierStats {
  * re-qualify) and expires lots. An `at` not after the clock changes nothing.
  */
 export function advanceAccount(account: Account, program: ProgramSettings, at: string): Account {
+  // Deciding a transaction and applying it advance the same account to the same instant, one
+  // after the other: the second gets the first's result (accounts and programs are immutable).
+  if (
+    lastAdvance?.account === account &&
+    lastAdvance.program === program &&
+    lastAdvance.at === at
+  ) {
+    return lastAdvance.result;
+  }
+  const result = advance(account, program, at);
+  lastAdvance = { account, program, at, result };
+  return result;
+}
+
+let lastAdvance:
+  { account: Account; program: ProgramSettings; at: string; result: Account } | undefined;
+
+function advance(account: Account, program: ProgramSettings, at: string): Account {
   const atMs = isoMs(at);
   if (Number.isNaN(atMs)) return account;
   if (account.clock !== undefined && isoMs(account.clock) >= atMs) return account;
