@@ -242,6 +242,8 @@ interface PhaseResult {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** Checkpoints PostgreSQL began during the phase (each writes whole pages to the WAL a while). */
+  readonly checkpoints?: number;
 }
 
 function summarize(
@@ -348,6 +350,7 @@ async function runLedgerLoad(
 
   const phases: PhaseResult[] = [];
   const runPaced = async (offered: number, seconds: number, label: string) => {
+    const checkpointsBefore = await checkpointsSoFar();
     const latencies: number[] = [];
     let entries = 0;
     let failures = 0;
@@ -405,7 +408,8 @@ async function runLedgerLoad(
       }),
     );
     const elapsed = (lastMeasuredDone - started) / 1000;
-    return summarize(label, latencies, entries, failures, elapsed, offered);
+    const checkpoints = (await checkpointsSoFar()) - checkpointsBefore;
+    return { ...summarize(label, latencies, entries, failures, elapsed, offered), checkpoints };
   };
   const pacedLabel = (offered: number) =>
     `paced, ${offered}/s offered, terminal push policy (quiet ${QUIET_MS} ms, at most ${QUIET_MAX_MS} ms, ≤ ${PUSH_ROWS} rows)`;
@@ -419,6 +423,7 @@ async function runLedgerLoad(
     );
   }
   if (SECONDS > 0) {
+    const checkpointsBefore = await checkpointsSoFar();
     const latencies: number[] = [];
     let entries = 0;
     let failures = 0;
@@ -434,7 +439,11 @@ async function runLedgerLoad(
       }),
     );
     const elapsed = (performance.now() - started) / 1000;
-    phases.push(summarize(`saturated, batches of ${BATCH}`, latencies, entries, failures, elapsed));
+    const checkpoints = (await checkpointsSoFar()) - checkpointsBefore;
+    phases.push({
+      ...summarize(`saturated, batches of ${BATCH}`, latencies, entries, failures, elapsed),
+      checkpoints,
+    });
   }
 
   for (const offered of RATES) {
@@ -452,7 +461,8 @@ function describePhase(phase: PhaseResult): string {
   return (
     `${phase.label}: ${phase.perSecond.toFixed(0)} entries/s over ${phase.elapsed.toFixed(1)} s, ` +
     `push p50 ${phase.p50.toFixed(1)} ms, p99 ${phase.p99.toFixed(1)} ms, max ${phase.max.toFixed(0)} ms ` +
-    `(${phase.pushes} pushes, mean batch ${phase.meanBatch.toFixed(1)}, failed ${phase.failures})`
+    `(${phase.pushes} pushes, mean batch ${phase.meanBatch.toFixed(1)}, failed ${phase.failures})` +
+    (phase.checkpoints ? `; a checkpoint began in it (${phase.checkpoints})` : '')
   );
 }
 
@@ -528,6 +538,11 @@ async function walMark(): Promise<{ timed: number; requested: number; lsn: strin
       lsn: rows[0]?.lsn ?? '0/0',
     };
   });
+}
+
+async function checkpointsSoFar(): Promise<number> {
+  const mark = await walMark();
+  return mark.timed + mark.requested;
 }
 
 async function walBytesBetween(from: string, to: string): Promise<number> {
