@@ -124,6 +124,20 @@ export async function openTill(
   return till;
 }
 
+/**
+ * Stops the shop's server and starts it again with `env` (a tighter body limit, …; none: as
+ * usual), then waits until the till is online on it.
+ */
+export async function restartServer(
+  till: Till,
+  shop: Shop,
+  env?: Record<string, string>,
+): Promise<void> {
+  await shop.server.stop();
+  await shop.server.start(env);
+  await till.checkout.expectOnline();
+}
+
 export function tillOn(page: Page): Till {
   return {
     page,

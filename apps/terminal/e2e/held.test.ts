@@ -3,17 +3,16 @@
  * than the server's body limit, as on a server set up too tight. The till's other sales go on,
  * the sync indicator says so, a manager sees it, and it is sent again once the server takes it.
  */
-import { ADA, MANAGER, expect, openTill, screenshot, test } from './fixtures.js';
+import { ADA, MANAGER, expect, openTill, restartServer, screenshot, test } from './fixtures.js';
 
 test('a sale the server refuses is held, the next ones go through, and it is sent again once the server takes it', async ({
   page,
   appUrl,
   shop,
 }) => {
-  const { checkout, desk } = await openTill(page, appUrl, shop, MANAGER);
-  await shop.server.stop();
-  await shop.server.start({ MAX_BODY_BYTES: '2048' });
-  await checkout.expectOnline();
+  const till = await openTill(page, appUrl, shop, MANAGER);
+  const { checkout, desk } = till;
+  await restartServer(till, shop, { MAX_BODY_BYTES: '2048' });
 
   await checkout.findMember(ADA.phone, ADA.name);
   for (let line = 1; line <= 8; line++) {

@@ -4,17 +4,16 @@
  * says so in the sync indicator and on a manager's reviews screen, sales still go through, and
  * once the server takes it the notice goes and the change is on the server.
  */
-import { ADA, MANAGER, expect, openTill, screenshot, test } from './fixtures.js';
+import { ADA, MANAGER, expect, openTill, restartServer, screenshot, test } from './fixtures.js';
 
 test('a member change the server refuses is shown as not sent until the server takes it; sales go on', async ({
   page,
   appUrl,
   shop,
 }) => {
-  const { checkout, desk } = await openTill(page, appUrl, shop, MANAGER);
-  await shop.server.stop();
-  await shop.server.start({ MAX_BODY_BYTES: '2048' });
-  await checkout.expectOnline();
+  const till = await openTill(page, appUrl, shop, MANAGER);
+  const { checkout, desk } = till;
+  await restartServer(till, shop, { MAX_BODY_BYTES: '2048' });
 
   await checkout.findMember(ADA.phone, ADA.name);
   const actions = page.getByTestId('manager-actions');
@@ -52,9 +51,7 @@ test('a member change the server refuses is shown as not sent until the server t
   await screenshot(page, '14-not-sent');
 
   // The server set up as usual again: the change goes through and the notice goes.
-  await shop.server.stop();
-  await shop.server.start();
-  await checkout.expectOnline();
+  await restartServer(till, shop);
   await expect(notSent).toHaveCount(0, { timeout: 30_000 });
   await expect(panel).toHaveCount(0);
   await expect

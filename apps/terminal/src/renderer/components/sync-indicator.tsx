@@ -30,23 +30,17 @@ export function SyncIndicator() {
     >
       <span className="sync-dot" aria-hidden="true" />
       <span data-testid="sync-state">{label}</span>
-      <span className="sync-sep" aria-hidden="true">
-        ·
-      </span>
+      <Separator />
       <span>
         Pending: <strong data-testid="sync-pending">{status.pending}</strong>
       </span>
-      <span className="sync-sep" aria-hidden="true">
-        ·
-      </span>
+      <Separator />
       <span title={status.lastSyncAt ? clockTime(status.lastSyncAt) : undefined}>
         Last sync: <span data-testid="sync-last">{sinceText(status.lastSyncAt, now)}</span>
       </span>
       {status.firstLoad ? (
         <>
-          <span className="sync-sep" aria-hidden="true">
-            ·
-          </span>
+          <Separator />
           <span className="sync-loading" data-testid="sync-first-load">
             {status.firstLoad.membersDone
               ? 'Loading balances…'
@@ -56,9 +50,7 @@ export function SyncIndicator() {
       ) : null}
       {status.held ? (
         <>
-          <span className="sync-sep" aria-hidden="true">
-            ·
-          </span>
+          <Separator />
           <span
             className="sync-held"
             data-testid="sync-held"
@@ -70,9 +62,7 @@ export function SyncIndicator() {
       ) : null}
       {status.notSent ? (
         <>
-          <span className="sync-sep" aria-hidden="true">
-            ·
-          </span>
+          <Separator />
           <span
             className="sync-held"
             data-testid="sync-not-sent"
@@ -93,5 +83,14 @@ export function SyncIndicator() {
         </button>
       ) : null}
     </div>
+  );
+}
+
+/** The dot between two parts of the indicator. */
+function Separator() {
+  return (
+    <span className="sync-sep" aria-hidden="true">
+      ·
+    </span>
   );
 }
