@@ -138,6 +138,16 @@ export async function restartServer(
   await till.checkout.expectOnline();
 }
 
+/** Waits (up to 30 s) until the shop's server has the sale `transactionId`. */
+export async function expectSaleOnServer(shop: Shop, transactionId: string): Promise<void> {
+  await expect
+    .poll(
+      async () => (await shop.server.documents<{ id: string }>('transactions')).map((tx) => tx.id),
+      { timeout: 30_000 },
+    )
+    .toContain(transactionId);
+}
+
 export function tillOn(page: Page): Till {
   return {
     page,

@@ -3,7 +3,16 @@
  * than the server's body limit, as on a server set up too tight. The till's other sales go on,
  * the sync indicator says so, a manager sees it, and it is sent again once the server takes it.
  */
-import { ADA, MANAGER, expect, openTill, restartServer, screenshot, test } from './fixtures.js';
+import {
+  ADA,
+  MANAGER,
+  expect,
+  expectSaleOnServer,
+  openTill,
+  restartServer,
+  screenshot,
+  test,
+} from './fixtures.js';
 
 test('a sale the server refuses is held, the next ones go through, and it is sent again once the server takes it', async ({
   page,
@@ -31,14 +40,7 @@ test('a sale the server refuses is held, the next ones go through, and it is sen
   await checkout.findMember(ADA.phone, ADA.name);
   await checkout.checkout({ amount: '12.00' });
   const shortId = await checkout.receiptTransactionId();
-  await expect
-    .poll(
-      async () => (await shop.server.documents<{ id: string }>('transactions')).map((tx) => tx.id),
-      {
-        timeout: 30_000,
-      },
-    )
-    .toContain(shortId);
+  await expectSaleOnServer(shop, shortId);
   await expect(checkout.pending).toHaveText('1', { timeout: 30_000 });
 
   // A manager sees it, with the server's reason.

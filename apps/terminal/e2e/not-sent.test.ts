@@ -4,7 +4,16 @@
  * says so in the sync indicator and on a manager's reviews screen, sales still go through, and
  * once the server takes it the notice goes and the change is on the server.
  */
-import { ADA, MANAGER, expect, openTill, restartServer, screenshot, test } from './fixtures.js';
+import {
+  ADA,
+  MANAGER,
+  expect,
+  expectSaleOnServer,
+  openTill,
+  restartServer,
+  screenshot,
+  test,
+} from './fixtures.js';
 
 test('a member change the server refuses is shown as not sent until the server takes it; sales go on', async ({
   page,
@@ -31,14 +40,7 @@ test('a member change the server refuses is shown as not sent until the server t
   // Sales are not held back behind it.
   await checkout.checkout({ amount: '12.00' });
   const saleId = await checkout.receiptTransactionId();
-  await expect
-    .poll(
-      async () => (await shop.server.documents<{ id: string }>('transactions')).map((tx) => tx.id),
-      {
-        timeout: 30_000,
-      },
-    )
-    .toContain(saleId);
+  await expectSaleOnServer(shop, saleId);
 
   // A manager sees what the server said.
   await desk.go('Reviews');
