@@ -242,8 +242,19 @@ interface PhaseResult {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
-  /** Checkpoints PostgreSQL began during the phase (each writes whole pages to the WAL a while). */
-  readonly checkpoints?: number;
+  /** Wall-clock start (HH:MM:SS, UTC), to set beside PostgreSQL's log. */
+  readonly startedAt?: string;
+  /**
+   * Share of the phase during which PostgreSQL's checkpointer was writing a checkpoint (sampled
+   * every 250 ms): after a checkpoint begins, every page written for the first time goes into
+   * the WAL whole for a while.
+   */
+  readonly checkpointShare?: number;
+  /**
+   * Checkpoints seen beginning during the phase (the checkpointer going from idle to writing; one
+   * that begins right as the last one ends is not seen).
+   */
+  readonly checkpointsBegun?: number;
 }
 
 function summarize(
@@ -350,7 +361,7 @@ async function runLedgerLoad(
 
   const phases: PhaseResult[] = [];
   const runPaced = async (offered: number, seconds: number, label: string) => {
-    const checkpointsBefore = await checkpointsSoFar();
+    const watch = await watchCheckpointer();
     const latencies: number[] = [];
     let entries = 0;
     let failures = 0;
@@ -408,8 +419,10 @@ async function runLedgerLoad(
       }),
     );
     const elapsed = (lastMeasuredDone - started) / 1000;
-    const checkpoints = (await checkpointsSoFar()) - checkpointsBefore;
-    return { ...summarize(label, latencies, entries, failures, elapsed, offered), checkpoints };
+    return {
+      ...summarize(label, latencies, entries, failures, elapsed, offered),
+      ...(await watch.stop()),
+    };
   };
   const pacedLabel = (offered: number) =>
     `paced, ${offered}/s offered, terminal push policy (quiet ${QUIET_MS} ms, at most ${QUIET_MAX_MS} ms, ≤ ${PUSH_ROWS} rows)`;
@@ -423,7 +436,7 @@ async function runLedgerLoad(
     );
   }
   if (SECONDS > 0) {
-    const checkpointsBefore = await checkpointsSoFar();
+    const watch = await watchCheckpointer();
     const latencies: number[] = [];
     let entries = 0;
     let failures = 0;
@@ -439,10 +452,9 @@ async function runLedgerLoad(
       }),
     );
     const elapsed = (performance.now() - started) / 1000;
-    const checkpoints = (await checkpointsSoFar()) - checkpointsBefore;
     phases.push({
       ...summarize(`saturated, batches of ${BATCH}`, latencies, entries, failures, elapsed),
-      checkpoints,
+      ...(await watch.stop()),
     });
   }
 
@@ -462,7 +474,11 @@ function describePhase(phase: PhaseResult): string {
     `${phase.label}: ${phase.perSecond.toFixed(0)} entries/s over ${phase.elapsed.toFixed(1)} s, ` +
     `push p50 ${phase.p50.toFixed(1)} ms, p99 ${phase.p99.toFixed(1)} ms, max ${phase.max.toFixed(0)} ms ` +
     `(${phase.pushes} pushes, mean batch ${phase.meanBatch.toFixed(1)}, failed ${phase.failures})` +
-    (phase.checkpoints ? `; a checkpoint began in it (${phase.checkpoints})` : '')
+    (phase.startedAt ? `; from ${phase.startedAt}` : '') +
+    (phase.checkpointsBegun ? `; a checkpoint began in it` : '') +
+    (phase.checkpointShare
+      ? `; checkpointer writing during ${(phase.checkpointShare * 100).toFixed(0)} % of it`
+      : '')
   );
 }
 
@@ -515,7 +531,7 @@ async function postgresSettings(): Promise<string> {
   return rows.map((row) => `${row.name} ${row.setting}`).join(', ');
 }
 
-/** Checkpoints so far (timed, requested) and the WAL position, to tell what a run wrote. */
+/** Checkpoints ended so far (timed, requested) and the WAL position, to tell what a run wrote. */
 async function walMark(): Promise<{ timed: number; requested: number; lsn: string }> {
   return admin(async (client) => {
     // PostgreSQL 17 moved the checkpoint counters to pg_stat_checkpointer (asked by version, so
@@ -540,9 +556,50 @@ async function walMark(): Promise<{ timed: number; requested: number; lsn: strin
   });
 }
 
-async function checkpointsSoFar(): Promise<number> {
-  const mark = await walMark();
-  return mark.timed + mark.requested;
+/**
+ * Watches PostgreSQL's checkpointer from now until `stop`: the share of 250 ms samples in which
+ * it was writing a checkpoint (any state but waiting in its main loop), and how many times it
+ * went from idle to writing. The cumulative statistics cannot say when a checkpoint began:
+ * PostgreSQL 15 counts one when it ends. A timed checkpoint spreads its writes over most of
+ * `checkpoint_timeout`, so the share is high in most phases; what costs is a checkpoint's start,
+ * after which every page written for the first time goes into the WAL whole.
+ */
+async function watchCheckpointer(): Promise<{
+  stop(): Promise<{ startedAt: string; checkpointShare: number; checkpointsBegun: number }>;
+}> {
+  const startedAt = new Date().toISOString().slice(11, 19);
+  const client = new pg.Client({ connectionString: BASE_URL });
+  await client.connect();
+  let samples = 0;
+  let writing = 0;
+  let began = 0;
+  let wasIdle: boolean | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  const sample = async () => {
+    const { rows } = await client.query<{ wait_event: string | null }>(
+      `SELECT wait_event FROM pg_stat_activity WHERE backend_type = 'checkpointer'`,
+    );
+    const busy = rows[0] !== undefined && rows[0].wait_event !== 'CheckpointerMain';
+    samples += 1;
+    if (busy) writing += 1;
+    if (busy && wasIdle === true) began += 1;
+    wasIdle = !busy;
+  };
+  const timer = setInterval(() => {
+    inFlight = inFlight.then(sample).catch(() => undefined);
+  }, 250);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+      await client.end();
+      return {
+        startedAt,
+        checkpointShare: samples > 0 ? writing / samples : 0,
+        checkpointsBegun: began,
+      };
+    },
+  };
 }
 
 async function walBytesBetween(from: string, to: string): Promise<number> {
@@ -635,7 +692,7 @@ async function main(): Promise<void> {
       ...phases.map(describePhase),
       `requests sent again after the server closed a kept-alive connection: ${resentOnClosedConnection}`,
       `PostgreSQL: ${await postgresSettings()}`,
-      `during the ledger load: WAL ${(walBytes / 1e6).toFixed(0)} MB (${(walBytes / Math.max(1, acknowledged.length) / 1e3).toFixed(2)} kB an entry, warm-up included); checkpoints begun: ${after.timed - before.timed} timed, ${after.requested - before.requested} requested (max_wal_size reached)`,
+      `during the ledger load: WAL ${(walBytes / 1e6).toFixed(0)} MB (${(walBytes / Math.max(1, acknowledged.length) / 1e3).toFixed(2)} kB an entry, warm-up included); checkpoints ended: ${after.timed - before.timed} timed, ${after.requested - before.requested} requested (max_wal_size reached)`,
       `ledger entries recorded: ${recorded.total}; acknowledged ${acknowledged.length}, of them recorded ${recorded.acked} (${exactlyOnce && recorded.total >= recorded.acked ? 'each exactly once' : 'MISMATCH'})`,
       `pgbench TPC-B (-i -s ${PGBENCH_SCALE}; ${pgbenchFlags().join(' ')}) tps: ${tps.toFixed(0)}`,
       saturated
