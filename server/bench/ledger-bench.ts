@@ -255,6 +255,8 @@ interface PhaseResult {
    * that begins right as the last one ends is not seen).
    */
   readonly checkpointsBegun?: number;
+  /** Samples of the checkpointer that failed (its figures above then leave them out). */
+  readonly checkpointSamplesFailed?: number;
 }
 
 function summarize(
@@ -476,6 +478,9 @@ function describePhase(phase: PhaseResult): string {
     `(${phase.pushes} pushes, mean batch ${phase.meanBatch.toFixed(1)}, failed ${phase.failures})` +
     (phase.startedAt ? `; from ${phase.startedAt}` : '') +
     (phase.checkpointsBegun ? `; a checkpoint began in it` : '') +
+    (phase.checkpointSamplesFailed
+      ? `; ${phase.checkpointSamplesFailed} checkpointer samples failed`
+      : '') +
     (phase.checkpointShare
       ? `; checkpointer writing during ${(phase.checkpointShare * 100).toFixed(0)} % of it`
       : '')
@@ -565,7 +570,12 @@ async function walMark(): Promise<{ timed: number; requested: number; lsn: strin
  * after which every page written for the first time goes into the WAL whole.
  */
 async function watchCheckpointer(): Promise<{
-  stop(): Promise<{ startedAt: string; checkpointShare: number; checkpointsBegun: number }>;
+  stop(): Promise<{
+    startedAt: string;
+    checkpointShare: number;
+    checkpointsBegun: number;
+    checkpointSamplesFailed: number;
+  }>;
 }> {
   const startedAt = new Date().toISOString().slice(11, 19);
   const client = new pg.Client({ connectionString: BASE_URL });
@@ -574,6 +584,7 @@ async function watchCheckpointer(): Promise<{
   let writing = 0;
   let began = 0;
   let wasIdle: boolean | undefined;
+  let failed = 0;
   let inFlight: Promise<void> = Promise.resolve();
   const sample = async () => {
     const { rows } = await client.query<{ wait_event: string | null }>(
@@ -586,7 +597,10 @@ async function watchCheckpointer(): Promise<{
     wasIdle = !busy;
   };
   const timer = setInterval(() => {
-    inFlight = inFlight.then(sample).catch(() => undefined);
+    // A failed sample is counted and printed, not taken for an idle checkpointer.
+    inFlight = inFlight.then(sample).catch(() => {
+      failed += 1;
+    });
   }, 250);
   return {
     async stop() {
@@ -597,6 +611,7 @@ async function watchCheckpointer(): Promise<{
         startedAt,
         checkpointShare: samples > 0 ? writing / samples : 0,
         checkpointsBegun: began,
+        checkpointSamplesFailed: failed,
       };
     },
   };
