@@ -245,7 +245,9 @@ let serverProcess;
 
 function startServer(port) {
   const tsx = require.resolve('tsx/cli');
-  serverProcess = spawn(process.execPath, [tsx, '--conditions=@tillpoint/source', 'src/index.ts'], {
+  // The flags of `npm start -w server` (server/package.json): see the server's README section.
+  const args = ['--max-semi-space-size=32', tsx, '--conditions=@tillpoint/source', 'src/index.ts'];
+  serverProcess = spawn(process.execPath, args, {
     cwd: path.join(root, 'server'),
     env: serverEnvironment({
       PORT: String(port),

@@ -645,6 +645,8 @@ async function main(): Promise<void> {
       const child = spawn(
         process.execPath,
         [
+          // As `npm start -w server` runs it (a young generation of 32 MB semi-spaces).
+          '--max-semi-space-size=32',
           // e.g. BENCH_SERVER_NODE_ARGS=--cpu-prof to profile the server
           ...(env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
           '--import',
