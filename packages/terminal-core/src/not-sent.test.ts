@@ -3,7 +3,8 @@
  * every later change of its kind from this till: RxDB pushes the same rows again until the
  * server takes them. The till cannot set it aside as it does a sale (the server would never have
  * its version), so it says so: `status.notSent` names the kind of change and the server's reason
- * until the server takes a push of it.
+ * until the server takes a push of it. A document corrected on the till meanwhile is pushed as
+ * corrected.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemberDoc, TransactionDoc } from '@tillpoint/protocol';
@@ -73,6 +74,55 @@ describe('a kind of change the server refuses', () => {
       // The member enrolled meanwhile goes in the push after the one that was refused.
       await waitFor(() => onServer(server, secondId), 'the second member on the server');
       expect((await onServer(server, firstId))?.notes).toHaveLength(24);
+    } finally {
+      await terminal.close();
+    }
+  });
+});
+
+describe('a document the server refused, corrected on the till', () => {
+  let server: SyncServer;
+  beforeAll(async () => {
+    // Small enough to refuse a member carrying fifty long tags, large enough for a plain one.
+    server = await SyncServer.start({ MAX_BODY_BYTES: '4000' });
+    await server.addStaff({ id: MANAGER.id, role: 'manager', pin: MANAGER.pin });
+  });
+  afterAll(async () => {
+    await server.dispose();
+  });
+
+  it('is pushed as corrected, without a restart, and later changes follow', async () => {
+    const opened = await enrollAndSignIn(await openTerminal(), server, MANAGER);
+    const { terminal } = opened;
+    try {
+      const member = await terminal.enrollMember({ phone: '+12125550193', name: 'Tagged Member' });
+      if (!member.ok) throw new Error(member.refusal.message);
+      const memberId = member.value.card.member.id;
+      await waitFor(() => onServer(server, memberId), 'the member on the server');
+
+      const longTags = Array.from({ length: 50 }, (_, i) => `tag ${i} ${'t'.repeat(50)}`);
+      const tagged = await terminal.editProfile(memberId, { tags: longTags });
+      if (!tagged.ok) throw new Error(tagged.refusal.message);
+      await waitFor(() => terminal.status.notSent?.[0], 'the refusal shown');
+      const later = await terminal.enrollMember({ phone: '+12125550194', name: 'Later Member' });
+      if (!later.ok) throw new Error(later.refusal.message);
+      const laterId = later.value.card.member.id;
+
+      // The manager trims the tags: the till sends the member as it is now, and the server
+      // takes it. RxDB alone would send the refused version again for ever.
+      const trimmed = await terminal.editProfile(memberId, { tags: ['regular', 'vegan'] });
+      if (!trimmed.ok) throw new Error(trimmed.refusal.message);
+      await waitFor(() => terminal.status.notSent === undefined, 'the refusal cleared');
+      await waitFor(async () => {
+        const stored = await onServer(server, memberId);
+        return stored?.tags.join(',') === 'regular,vegan';
+      }, 'the corrected member on the server');
+      await waitFor(() => onServer(server, laterId), 'the later member on the server');
+      await terminal.awaitInSync();
+      expect((await onServer(server, memberId))?.tags).toEqual(['regular', 'vegan']);
+      const card = await terminal.memberCard(memberId);
+      if (!card.ok) throw new Error(card.refusal.message);
+      expect(card.value.member.tags).toEqual(['regular', 'vegan']);
     } finally {
       await terminal.close();
     }

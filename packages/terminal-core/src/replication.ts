@@ -25,8 +25,9 @@
 import { Subject, filter, firstValueFrom } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import { replicateRxCollection } from 'rxdb/plugins/replication';
+import { deepEqual } from 'rxdb/plugins/utils';
 import type { RxReplicationState } from 'rxdb/plugins/replication';
-import type { RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
+import type { RxCollection, RxReplicationPullStreamItem, WithDeleted } from 'rxdb';
 import {
   COLLECTION_NAMES,
   COLLECTION_OWNERSHIP,
@@ -622,7 +623,21 @@ export class SyncEngine {
             // The writes of a burst (a checkout and its referral claim, a rush at the till) go
             // in one push, once the till is quiet (see the header).
             waitBeforePersist: () => this.#quiet.whenQuiet(),
-            handler: async (rows) => {
+            handler: async (given) => {
+              // RxDB pushes the rows it read once until the server takes them: a document the
+              // server refused and the till changed since (a manager's correction) would go as
+              // it was, and be refused, for ever. Such a row is answered with the master state
+              // RxDB assumes (the server took nothing): RxDB's write of its resolution then
+              // fails against the changed document and is dropped, no master state is noted,
+              // and the change itself is pushed next, as the store holds it.
+              const superseded = this.#refusedPushes.has(name)
+                ? await this.#changedSinceRead(name, given)
+                : new Set<number>();
+              const rows = given.filter((_, index) => !superseded.has(index));
+              const answered = given
+                .filter((_, index) => superseded.has(index))
+                .map((row) => row.assumedMasterState as WithDeleted<unknown>);
+              if (rows.length === 0) return answered;
               const wire = rows.map((row) => ({
                 ...(row.assumedMasterState
                   ? { assumedMasterState: wireState(row.assumedMasterState) }
@@ -651,7 +666,7 @@ export class SyncEngine {
               }
               if (this.#refusedPushes.delete(name)) hooks.onPushRefused?.(name, undefined);
               if (name === 'transactions') hooks.onAcks(conflicts as unknown as TransactionDoc[]);
-              return conflicts as WithDeleted<unknown>[];
+              return [...(conflicts as WithDeleted<unknown>[]), ...answered];
             },
           }
         : undefined,
@@ -665,6 +680,31 @@ export class SyncEngine {
     );
     this.#states.set(name, state);
     return state;
+  }
+
+  /**
+   * The indexes of `rows` whose document the till's store no longer holds as RxDB read it, among
+   * those with an assumed master state (a document new to the server has none to answer with).
+   */
+  async #changedSinceRead(
+    name: CollectionName,
+    rows: readonly { assumedMasterState?: unknown; newDocumentState: unknown }[],
+  ): Promise<Set<number>> {
+    const collection = this.options.db.collections[name] as unknown as RxCollection;
+    const primaryPath = collection.schema.primaryPath as string;
+    const idOf = (doc: unknown) => (doc as Record<string, unknown>)[primaryPath] as string;
+    const stored = await collection.storageInstance.findDocumentsById(
+      rows.map((row) => idOf(row.newDocumentState)),
+      true,
+    );
+    const byId = new Map(stored.map((doc) => [idOf(doc), wireState(doc)]));
+    const changed = new Set<number>();
+    for (const [index, row] of rows.entries()) {
+      const now = byId.get(idOf(row.newDocumentState));
+      if (!row.assumedMasterState || now === undefined) continue;
+      if (!deepEqual(now, wireState(row.newDocumentState as object))) changed.add(index);
+    }
+    return changed;
   }
 
   #transactionsCaughtUp(startedAt: number): void {
