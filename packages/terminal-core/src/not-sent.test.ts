@@ -127,4 +127,45 @@ describe('a document the server refused, corrected on the till', () => {
       await terminal.close();
     }
   });
+
+  it('goes corrected when the server never had it, and the till adopts the master', async () => {
+    const opened = await enrollAndSignIn(await openTerminal(), server, MANAGER);
+    const { terminal, network } = opened;
+    try {
+      // Enrolled and tagged offline: the member's first push is the large version.
+      network.cut();
+      const member = await terminal.enrollMember({ phone: '+12125550195', name: 'New Member' });
+      if (!member.ok) throw new Error(member.refusal.message);
+      const memberId = member.value.card.member.id;
+      const longTags = Array.from({ length: 50 }, (_, i) => `tag ${i} ${'n'.repeat(50)}`);
+      const tagged = await terminal.editProfile(memberId, { tags: longTags });
+      if (!tagged.ok) throw new Error(tagged.refusal.message);
+      network.restore();
+      terminal.syncNow();
+      await waitFor(() => terminal.status.notSent?.[0], 'the refusal shown');
+      expect(await onServer(server, memberId)).toBeUndefined();
+
+      const trimmed = await terminal.editProfile(memberId, { tags: ['new'] });
+      if (!trimmed.ok) throw new Error(trimmed.refusal.message);
+      await waitFor(() => terminal.status.notSent === undefined, 'the refusal cleared');
+      await terminal.awaitInSync();
+      const stored = await waitFor(() => onServer(server, memberId), 'the member on the server');
+      expect(stored.tags).toEqual(['new']);
+      expect(stored.name).toBe('New Member');
+      // The till holds the server's version (its revision), so a later edit is based on it.
+      await waitFor(async () => {
+        const card = await terminal.memberCard(memberId);
+        return card.ok && card.value.member.rev === stored.rev;
+      }, "the server's revision on the till");
+      const renamed = await terminal.editProfile(memberId, { name: 'New Member Renamed' });
+      if (!renamed.ok) throw new Error(renamed.refusal.message);
+      await waitFor(async () => {
+        const now = await onServer(server, memberId);
+        return now?.name === 'New Member Renamed' && now.tags.join() === 'new';
+      }, 'the later edit on the server');
+      expect(terminal.status.notSent).toBeUndefined();
+    } finally {
+      await terminal.close();
+    }
+  });
 });

@@ -285,6 +285,12 @@ function wireState(doc: object): Record<string, unknown> {
   return state;
 }
 
+/** A document new to the server, sent as the store held it instead of as RxDB read it. */
+interface Replacement {
+  readonly read: Record<string, unknown>;
+  readonly sent: Record<string, unknown>;
+}
+
 interface CatchUpWaiter {
   readonly after: number;
   readonly resolve: () => void;
@@ -308,6 +314,8 @@ export class SyncEngine {
   readonly #livePending = new Set<CollectionName>();
   /** Collections whose last push the server refused (see `SyncHooks.onPushRefused`). */
   readonly #refusedPushes = new Set<CollectionName>();
+  /** Documents sent otherwise than RxDB read them, by collection and id (`#afterRefusal`). */
+  readonly #sentInstead = new Map<CollectionName, Map<string, Replacement>>();
   #liveWaiting = false;
   readonly #quiet: QuietGate;
   /** Orders pull starts and account arrivals (a counter: clocks can tie). */
@@ -624,26 +632,24 @@ export class SyncEngine {
             // in one push, once the till is quiet (see the header).
             waitBeforePersist: () => this.#quiet.whenQuiet(),
             handler: async (given) => {
-              // RxDB pushes the rows it read once until the server takes them: a document the
-              // server refused and the till changed since (a manager's correction) would go as
-              // it was, and be refused, for ever. Such a row is answered with the master state
-              // RxDB assumes (the server took nothing): RxDB's write of its resolution then
-              // fails against the changed document and is dropped, no master state is noted,
-              // and the change itself is pushed next, as the store holds it.
-              const superseded = this.#refusedPushes.has(name)
-                ? await this.#changedSinceRead(name, given)
-                : new Set<number>();
-              const rows = given.filter((_, index) => !superseded.has(index));
-              const answered = given
-                .filter((_, index) => superseded.has(index))
-                .map((row) => row.assumedMasterState as WithDeleted<unknown>);
+              const { rows, answered, replacing } = await this.#afterRefusal(name, given);
               if (rows.length === 0) return answered;
-              const wire = rows.map((row) => ({
-                ...(row.assumedMasterState
-                  ? { assumedMasterState: wireState(row.assumedMasterState) }
-                  : {}),
-                newDocumentState: wireState(row.newDocumentState),
-              }));
+              const instead = this.#sentInstead.get(name);
+              const replaced: string[] = [];
+              const wire = rows.map((row) => {
+                let assumed = row.assumedMasterState
+                  ? wireState(row.assumedMasterState)
+                  : undefined;
+                const replacement = assumed && instead?.get(this.#idOf(name, assumed));
+                if (assumed && replacement && deepEqual(assumed, replacement.read)) {
+                  replaced.push(this.#idOf(name, assumed));
+                  assumed = replacement.sent;
+                }
+                return {
+                  ...(assumed ? { assumedMasterState: assumed } : {}),
+                  newDocumentState: wireState(row.newDocumentState),
+                };
+              });
               // A sale the server refuses for itself must not hold back the till's others: it
               // is kept aside (and pushed again from there), the rest go on.
               const onHeld = name === 'transactions' ? hooks.onHeld : undefined;
@@ -665,6 +671,12 @@ export class SyncEngine {
                 throw error;
               }
               if (this.#refusedPushes.delete(name)) hooks.onPushRefused?.(name, undefined);
+              for (const id of replaced) instead?.delete(id);
+              if (replacing.size > 0) {
+                const entries = this.#sentInstead.get(name) ?? new Map<string, Replacement>();
+                for (const [id, replacement] of replacing) entries.set(id, replacement);
+                this.#sentInstead.set(name, entries);
+              }
               if (name === 'transactions') hooks.onAcks(conflicts as unknown as TransactionDoc[]);
               return [...(conflicts as WithDeleted<unknown>[]), ...answered];
             },
@@ -682,29 +694,51 @@ export class SyncEngine {
     return state;
   }
 
-  /**
-   * The indexes of `rows` whose document the till's store no longer holds as RxDB read it, among
-   * those with an assumed master state (a document new to the server has none to answer with).
-   */
-  async #changedSinceRead(
-    name: CollectionName,
-    rows: readonly { assumedMasterState?: unknown; newDocumentState: unknown }[],
-  ): Promise<Set<number>> {
+  #idOf(name: CollectionName, doc: unknown): string {
     const collection = this.options.db.collections[name] as unknown as RxCollection;
-    const primaryPath = collection.schema.primaryPath as string;
-    const idOf = (doc: unknown) => (doc as Record<string, unknown>)[primaryPath] as string;
+    return (doc as Record<string, unknown>)[collection.schema.primaryPath as string] as string;
+  }
+
+  /**
+   * RxDB pushes the rows it read once until the server takes them: a document the server
+   * refused and the till changed since (a manager's correction) would go as it was, and be
+   * refused, for ever. After a refusal each row is compared with the till's store. A changed row
+   * with an assumed master state is not sent: it is answered with that state (true: the server
+   * took nothing); RxDB's write of its resolution then fails against the changed document and
+   * is dropped, nothing is noted as the master's, and the change is pushed next. A changed
+   * document new to the server has nothing to answer with: it is sent as the store holds it,
+   * and since RxDB notes what it read as the master's, that state is replaced by what was sent
+   * where RxDB assumes it later (`#sentInstead`). Sales have their own way (held sales).
+   */
+  async #afterRefusal<R extends { assumedMasterState?: unknown; newDocumentState: unknown }>(
+    name: CollectionName,
+    given: R[],
+  ): Promise<{ rows: R[]; answered: WithDeleted<unknown>[]; replacing: Map<string, Replacement> }> {
+    const replacing = new Map<string, Replacement>();
+    if (!this.#refusedPushes.has(name) || name === 'transactions') {
+      return { rows: given, answered: [], replacing };
+    }
+    const collection = this.options.db.collections[name] as unknown as RxCollection;
     const stored = await collection.storageInstance.findDocumentsById(
-      rows.map((row) => idOf(row.newDocumentState)),
+      given.map((row) => this.#idOf(name, row.newDocumentState)),
       true,
     );
-    const byId = new Map(stored.map((doc) => [idOf(doc), wireState(doc)]));
-    const changed = new Set<number>();
-    for (const [index, row] of rows.entries()) {
-      const now = byId.get(idOf(row.newDocumentState));
-      if (!row.assumedMasterState || now === undefined) continue;
-      if (!deepEqual(now, wireState(row.newDocumentState as object))) changed.add(index);
+    const byId = new Map(stored.map((doc) => [this.#idOf(name, doc), wireState(doc)]));
+    const rows: R[] = [];
+    const answered: WithDeleted<unknown>[] = [];
+    for (const row of given) {
+      const id = this.#idOf(name, row.newDocumentState);
+      const read = wireState(row.newDocumentState as object);
+      const now = byId.get(id);
+      if (now === undefined || deepEqual(now, read)) rows.push(row);
+      else if (row.assumedMasterState) {
+        answered.push(row.assumedMasterState as WithDeleted<unknown>);
+      } else {
+        rows.push({ ...row, newDocumentState: now });
+        replacing.set(id, { read, sent: now });
+      }
     }
-    return changed;
+    return { rows, answered, replacing };
   }
 
   #transactionsCaughtUp(startedAt: number): void {

@@ -99,8 +99,8 @@ function NotSent() {
       <p className="muted">
         The server refuses these changes from this till, and every later change of the same kind
         waits behind them; other kinds go through. They stay on this till and are sent again on
-        their own. A member the server already had is sent as last corrected here. If nothing here
-        is wrong, tell whoever runs the server what it said.
+        their own, as last corrected here. If nothing here is wrong, tell whoever runs the server
+        what it said.
       </p>
       <ul className="held-list">
         {notSent.map((entry) => (
