@@ -129,19 +129,25 @@ describe('a document the server refused, corrected on the till', () => {
   });
 
   it('goes corrected when the server never had it, and the till adopts the master', async () => {
-    const opened = await enrollAndSignIn(await openTerminal(), server, MANAGER);
-    const { terminal, network } = opened;
+    // Enrolled and tagged offline, then the till started again: the member's first push is the
+    // large version (a push begun offline would hold the version read before the tags).
+    const first = await enrollAndSignIn(await openTerminal(), server, MANAGER);
+    first.network.cut();
+    const member = await first.terminal.enrollMember({ phone: '+12125550195', name: 'New Member' });
+    if (!member.ok) throw new Error(member.refusal.message);
+    const memberId = member.value.card.member.id;
+    const longTags = Array.from({ length: 50 }, (_, i) => `tag ${i} ${'n'.repeat(50)}`);
+    const tagged = await first.terminal.editProfile(memberId, { tags: longTags });
+    if (!tagged.ok) throw new Error(tagged.refusal.message);
+    await first.terminal.close();
+
+    const { terminal } = await enrollAndSignIn(
+      await openTerminal({ name: first.name }),
+      server,
+      MANAGER,
+      false,
+    );
     try {
-      // Enrolled and tagged offline: the member's first push is the large version.
-      network.cut();
-      const member = await terminal.enrollMember({ phone: '+12125550195', name: 'New Member' });
-      if (!member.ok) throw new Error(member.refusal.message);
-      const memberId = member.value.card.member.id;
-      const longTags = Array.from({ length: 50 }, (_, i) => `tag ${i} ${'n'.repeat(50)}`);
-      const tagged = await terminal.editProfile(memberId, { tags: longTags });
-      if (!tagged.ok) throw new Error(tagged.refusal.message);
-      network.restore();
-      terminal.syncNow();
       await waitFor(() => terminal.status.notSent?.[0], 'the refusal shown');
       expect(await onServer(server, memberId)).toBeUndefined();
 

@@ -632,17 +632,17 @@ export class SyncEngine {
             // in one push, once the till is quiet (see the header).
             waitBeforePersist: () => this.#quiet.whenQuiet(),
             handler: async (given) => {
-              const { rows, answered, replacing } = await this.#afterRefusal(name, given);
+              const { rows, answered, toRemember } = await this.#afterRefusal(name, given);
               if (rows.length === 0) return answered;
               const instead = this.#sentInstead.get(name);
-              const replaced: string[] = [];
+              const usedIds: string[] = [];
               const wire = rows.map((row) => {
                 let assumed = row.assumedMasterState
                   ? wireState(row.assumedMasterState)
                   : undefined;
                 const replacement = assumed && instead?.get(this.#idOf(name, assumed));
                 if (assumed && replacement && deepEqual(assumed, replacement.read)) {
-                  replaced.push(this.#idOf(name, assumed));
+                  usedIds.push(this.#idOf(name, assumed));
                   assumed = replacement.sent;
                 }
                 return {
@@ -671,12 +671,8 @@ export class SyncEngine {
                 throw error;
               }
               if (this.#refusedPushes.delete(name)) hooks.onPushRefused?.(name, undefined);
-              for (const id of replaced) instead?.delete(id);
-              if (replacing.size > 0) {
-                const entries = this.#sentInstead.get(name) ?? new Map<string, Replacement>();
-                for (const [id, replacement] of replacing) entries.set(id, replacement);
-                this.#sentInstead.set(name, entries);
-              }
+              for (const id of usedIds) instead?.delete(id);
+              if (toRemember.size > 0) this.#remember(name, toRemember, conflicts);
               if (name === 'transactions') hooks.onAcks(conflicts as unknown as TransactionDoc[]);
               return [...(conflicts as WithDeleted<unknown>[]), ...answered];
             },
@@ -700,23 +696,55 @@ export class SyncEngine {
   }
 
   /**
+   * Keeps what was sent instead (`#afterRefusal`), except for a row answered with a conflict:
+   * RxDB then notes the conflict's master, not the version it read, so nothing is to replace.
+   */
+  #remember(
+    name: CollectionName,
+    toRemember: ReadonlyMap<string, Replacement>,
+    conflicts: readonly unknown[],
+  ): void {
+    const conflicting = new Set(conflicts.map((doc) => this.#idOf(name, doc)));
+    const entries = this.#sentInstead.get(name) ?? new Map<string, Replacement>();
+    for (const [id, replacement] of toRemember) {
+      if (!conflicting.has(id)) entries.set(id, replacement);
+    }
+    if (entries.size > 0) this.#sentInstead.set(name, entries);
+  }
+
+  /**
    * RxDB pushes the rows it read once until the server takes them: a document the server
    * refused and the till changed since (a manager's correction) would go as it was, and be
-   * refused, for ever. After a refusal each row is compared with the till's store. A changed row
-   * with an assumed master state is not sent: it is answered with that state (true: the server
-   * took nothing); RxDB's write of its resolution then fails against the changed document and
-   * is dropped, nothing is noted as the master's, and the change is pushed next. A changed
-   * document new to the server has nothing to answer with: it is sent as the store holds it,
-   * and since RxDB notes what it read as the master's, that state is replaced by what was sent
-   * where RxDB assumes it later (`#sentInstead`). Sales have their own way (held sales).
+   * refused, for ever. After a refusal each row is compared with the till's store (not for
+   * sales, which are held instead).
+   *
+   * A changed row with an assumed master state is not sent: it is answered with that state as
+   * the master's. The server took none of the row, or, when a push was split after a 413, the
+   * part it took comes back as a conflict on the next push, as it would have anyway. RxDB
+   * writes its resolution over the version it read, which the store no longer holds, so that
+   * write fails and is dropped, nothing is noted as the master's, and the change is pushed once
+   * this batch is through, as the store holds it. Every write to the store gives the document a
+   * new revision, which is what makes RxDB's write fail; `deepEqual` compares the stored fields
+   * exactly, so only a written document is answered so (a looser check could answer an
+   * unchanged one, whose revision RxDB's write would match, putting the master state over it).
+   *
+   * A changed document without an assumed state (new to the server, as a rule) has nothing to
+   * answer with: it is sent as the store holds it. RxDB notes the version it read as the
+   * master's, the refused one, and would send it as the assumed state of the document's next
+   * push, to be refused again (too large, or invalid); the version sent goes instead
+   * (`#sentInstead`).
    */
   async #afterRefusal<R extends { assumedMasterState?: unknown; newDocumentState: unknown }>(
     name: CollectionName,
     given: R[],
-  ): Promise<{ rows: R[]; answered: WithDeleted<unknown>[]; replacing: Map<string, Replacement> }> {
-    const replacing = new Map<string, Replacement>();
+  ): Promise<{
+    rows: R[];
+    answered: WithDeleted<unknown>[];
+    toRemember: Map<string, Replacement>;
+  }> {
+    const toRemember = new Map<string, Replacement>();
     if (!this.#refusedPushes.has(name) || name === 'transactions') {
-      return { rows: given, answered: [], replacing };
+      return { rows: given, answered: [], toRemember };
     }
     const collection = this.options.db.collections[name] as unknown as RxCollection;
     const stored = await collection.storageInstance.findDocumentsById(
@@ -735,10 +763,10 @@ export class SyncEngine {
         answered.push(row.assumedMasterState as WithDeleted<unknown>);
       } else {
         rows.push({ ...row, newDocumentState: now });
-        replacing.set(id, { read, sent: now });
+        toRemember.set(id, { read, sent: now });
       }
     }
-    return { rows, answered, replacing };
+    return { rows, answered, toRemember };
   }
 
   #transactionsCaughtUp(startedAt: number): void {
