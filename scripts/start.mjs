@@ -245,7 +245,7 @@ let serverProcess;
 
 function startServer(port) {
   const tsx = require.resolve('tsx/cli');
-  // The flags of `npm start -w server` (server/package.json): see the server's README section.
+  // The flags of `npm start -w server` (server/package.json; README, "The server alone").
   const args = ['--max-semi-space-size=32', tsx, '--conditions=@tillpoint/source', 'src/index.ts'];
   serverProcess = spawn(process.execPath, args, {
     cwd: path.join(root, 'server'),
