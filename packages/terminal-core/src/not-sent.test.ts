@@ -17,19 +17,29 @@ async function onServer(server: SyncServer, memberId: string): Promise<MemberDoc
   return (await server.pull<MemberDoc>('members')).find((member) => member.id === memberId);
 }
 
-describe('a kind of change the server refuses', () => {
-  let server: SyncServer;
+/** A real server for the describe block, with a small body limit and the manager. */
+function serverWithBodyLimit(maxBodyBytes: number): () => SyncServer {
+  let server: SyncServer | undefined;
   beforeAll(async () => {
-    // A body limit this small refuses a member with many long notes (413), as a server set up
-    // too tight would; it is started again with the usual limit, as after an operator's fix.
-    server = await SyncServer.start({ MAX_BODY_BYTES: '20000' });
+    server = await SyncServer.start({ MAX_BODY_BYTES: String(maxBodyBytes) });
     await server.addStaff({ id: MANAGER.id, role: 'manager', pin: MANAGER.pin });
   });
   afterAll(async () => {
-    await server.dispose();
+    await server?.dispose();
   });
+  return () => {
+    if (!server) throw new Error('the server is not started yet');
+    return server;
+  };
+}
+
+describe('a kind of change the server refuses', () => {
+  // A body limit this small refuses a member with many long notes (413), as a server set up
+  // too tight would; it is started again with the usual limit, as after an operator's fix.
+  const serverOf = serverWithBodyLimit(20_000);
 
   it('is shown until the server takes it; sales go on meanwhile', async () => {
+    const server = serverOf();
     const opened = await enrollAndSignIn(await openTerminal(), server, MANAGER);
     const { terminal } = opened;
     try {
@@ -81,17 +91,11 @@ describe('a kind of change the server refuses', () => {
 });
 
 describe('a document the server refused, corrected on the till', () => {
-  let server: SyncServer;
-  beforeAll(async () => {
-    // Small enough to refuse a member carrying fifty long tags, large enough for a plain one.
-    server = await SyncServer.start({ MAX_BODY_BYTES: '4000' });
-    await server.addStaff({ id: MANAGER.id, role: 'manager', pin: MANAGER.pin });
-  });
-  afterAll(async () => {
-    await server.dispose();
-  });
+  // Small enough to refuse a member carrying fifty long tags, large enough for a plain one.
+  const serverOf = serverWithBodyLimit(4_000);
 
   it('is pushed as corrected, without a restart, and later changes follow', async () => {
+    const server = serverOf();
     const opened = await enrollAndSignIn(await openTerminal(), server, MANAGER);
     const { terminal } = opened;
     try {
@@ -129,6 +133,7 @@ describe('a document the server refused, corrected on the till', () => {
   });
 
   it('goes corrected when the server never had it, and the till adopts the master', async () => {
+    const server = serverOf();
     // Enrolled and tagged offline, then the till started again: the member's first push is the
     // large version (a push begun offline would hold the version read before the tags).
     const first = await enrollAndSignIn(await openTerminal(), server, MANAGER);
